@@ -1,0 +1,36 @@
+"""Load the catalogs declared under schemas/ (read once per process)."""
+from __future__ import annotations
+
+import csv
+from functools import lru_cache
+
+from schemas import CATALOG_DIR
+
+
+@lru_cache(maxsize=None)
+def load_csv(name: str) -> tuple[dict, ...]:
+    """Rows of schemas/<name> as dicts; empty strings stay empty strings."""
+    with open(CATALOG_DIR / name, encoding="utf-8", newline="") as fh:
+        return tuple(dict(row) for row in csv.DictReader(fh))
+
+
+def indicators(table: str | None = None, template: str | None = None) -> list[dict]:
+    """Indicator rows, filtered by table and by template ('std' rows serve std2019 and std2021)."""
+    rows = load_csv("indicators.csv")
+    out = []
+    for row in rows:
+        if table and row["table"] != table:
+            continue
+        if template and row["template"] not in (template, "std" if template.startswith("std") else template):
+            continue
+        out.append(row)
+    return out
+
+
+def columns(table: str, template: str | None = None) -> list[dict]:
+    rows = load_csv("columns.csv")
+    return [
+        r for r in rows
+        if r["table"] == table
+        and (template is None or r["template"] in (template, "std" if template.startswith("std") else template))
+    ]

@@ -1,0 +1,33 @@
+"""Label keys: the normalised form every catalog lookup matches on."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACE = re.compile(r"[\s\u00a0\u3000]+")
+_QUOTES = str.maketrans("", "", "“”\"'‘’「」")
+# Leading enumerations: 一、 (一) （一） 1. 1、 其中: — stripped repeatedly.
+_ENUM = re.compile(r"^(其中[:：]?|[(（]?[一二三四五六七八九十]+[)）、.．]|[(（]\d+[)）]|\d+[.、．](?!\d))+")
+
+
+def label_key(label: str) -> str:
+    """NFKC, no whitespace, no quotes, ．→. ; keeps the enumeration."""
+    s = unicodedata.normalize("NFKC", label or "")
+    s = _SPACE.sub("", s).translate(_QUOTES).replace("．", ".")
+    return s
+
+
+def strip_enumeration(label: str) -> str:
+    """label_key without leading numbering such as '三、', '(二)', '4.', '其中:'."""
+    s = label_key(label)
+    prev = None
+    while prev != s:
+        prev, s = s, _ENUM.sub("", s)
+    return s
+
+
+def enumeration_of(label: str) -> str:
+    """The leading numbering as printed ('(三)', '4.'), '' when there is none."""
+    s = label_key(label)
+    m = _ENUM.match(s)
+    return m.group(0) if m else ""

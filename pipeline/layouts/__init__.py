@@ -1,0 +1,1 @@
+"""Layout readers: raw text → the same small table model, whatever the layout."""

@@ -1,0 +1,100 @@
+"""One report end to end: Document → contract rows (reports, statistics, outcomes, domain counts, checks)."""
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+
+from pipeline import checks, metadata, narrative, outcomes
+from pipeline.read import Document, UnreadableReport, read_document
+from pipeline.templates import legacy, std
+
+
+@dataclass
+class ParseResult:
+    report: dict
+    statistics: list[dict] = field(default_factory=list)
+    application_outcomes: list[dict] = field(default_factory=list)
+    key_domain_counts: list[dict] = field(default_factory=list)
+    validation_results: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class TablesResult:
+    """What a template mapper returns: statistics rows, the layout seen, and what it could not read."""
+    rows: list[dict] = field(default_factory=list)
+    layout: str = "none"
+    problems: list[str] = field(default_factory=list)
+
+
+def _stage(name: str, problems: list[str], fn, *args, default=None):
+    """Run one stage; a bug in it makes the report partial instead of stopping the build."""
+    try:
+        return fn(*args)
+    except Exception as exc:  # noqa: BLE001 - recorded as data, never raised
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        problems.append(f"{name} failed ({type(exc).__name__}: {exc} at {where.filename.rsplit('/', 1)[-1]}:{where.lineno}); "
+                        "please report this with the file")
+        return default
+
+
+def failed_report(source_path: str, report_id: str, sha256: str, reason: str) -> ParseResult:
+    return ParseResult(report={
+        "report_id": report_id, "source_path": source_path, "sha256": sha256, "template": "unknown",
+        "layout": "none", "title": None, "jurisdiction": None, "report_year": None, "published_date": None,
+        "status": "failed", "error": reason,
+    })
+
+
+def parse_document(doc: Document) -> ParseResult:
+    problems: list[str] = []
+    meta = _stage("metadata", problems, metadata.extract, doc, default=None) or {
+        "title": None, "jurisdiction": None, "report_year": None, "published_date": None, "template": "unknown"}
+    template = meta["template"]
+    tables = TablesResult()
+    if template == "legacy":
+        tables = _stage("legacy tables", problems, legacy.parse_tables, doc, default=tables)
+    elif template in ("std2019", "std2021"):
+        tables = _stage("standard tables", problems, std.parse_tables, doc, template, default=tables)
+    problems.extend(tables.problems)
+    stats = [{"report_id": doc.report_id, **row} for row in tables.rows]
+
+    scopes = sorted({row["scope"] for row in stats if row.get("scope")})
+    outcome_rows = _stage("table outcomes", problems, outcomes.from_statistics, stats, template, default=[])
+    outcome_rows += _stage("narrative outcomes", problems, narrative.outcome_statements, doc, template, scopes, default=[])
+    domain_rows = _stage("key-domain counts", problems, narrative.domain_counts, doc, default=[])
+    for row in outcome_rows + domain_rows:
+        row.setdefault("report_id", doc.report_id)
+
+    if template != "unknown" and not stats:
+        problems.append(f"no statistical table found for the {template} template; the report's tables may be "
+                        "missing or in a layout not yet supported")
+    if template == "unknown":
+        problems.append("template not recognised (no legacy 统计表 and no 第二十条 tables); check the file is an "
+                        "annual report")
+
+    report = {
+        "report_id": doc.report_id, "source_path": doc.source_path, "sha256": doc.sha256,
+        "template": template, "layout": tables.layout, **{k: meta[k] for k in ("title", "jurisdiction", "report_year", "published_date")},
+        "status": "partial" if problems else "parsed",
+        "error": "; ".join(dict.fromkeys(problems)) or None,
+    }
+    result = ParseResult(report, stats, outcome_rows, domain_rows)
+    result.validation_results = _stage("checks", problems, checks.run_report, result, default=[])
+    for row in result.validation_results:
+        row.setdefault("report_id", doc.report_id)
+    if problems and report["status"] == "parsed":
+        report["status"], report["error"] = "partial", "; ".join(dict.fromkeys(problems))
+    return result
+
+
+def parse_bytes(data: bytes, source_path: str) -> ParseResult:
+    """Never raises for bad input: an unreadable file becomes a `failed` report row."""
+    from pipeline.read import report_id_for
+    import hashlib
+
+    try:
+        doc = read_document(data, source_path)
+    except UnreadableReport as exc:
+        return failed_report(source_path, report_id_for(source_path), hashlib.sha256(data).hexdigest(),
+                             f"{source_path}: {exc}")
+    return parse_document(doc)

@@ -1,0 +1,219 @@
+"""Read one raw report: bytes → decoded, NFKC-normalised lines that keep their raw line numbers."""
+from __future__ import annotations
+
+import codecs
+import hashlib
+import html
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+import zhconv
+from charset_normalizer import from_bytes
+
+
+class UnreadableReport(Exception):
+    """The file cannot be turned into report text (binary, empty, undecodable)."""
+
+
+@dataclass(frozen=True)
+class Line:
+    no: int  # 1-based line in the raw file where this text starts
+    text: str  # NFKC, simplified characters; inner whitespace kept
+
+
+@dataclass
+class Document:
+    source_path: str  # relative to the raw folder, '/'-separated
+    report_id: str
+    sha256: str
+    encoding: str
+    is_html: bool
+    lines: list[Line]
+    markup: str = ""  # NFKC'd HTML source, for readers that need the real table structure
+    notes: list[str] = field(default_factory=list)  # what reading had to repair
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+
+def report_id_for(source_path: str) -> str:
+    """Stable id: the path under data/raw/ without its suffix, lowercase ASCII-safe."""
+    stem = source_path.rsplit(".", 1)[0] if "." in source_path.rsplit("/", 1)[-1] else source_path
+    rid = re.sub(r"[^0-9A-Za-z\u4e00-\u9fff]+", "-", stem).strip("-").lower()
+    return rid or hashlib.sha1(source_path.encode()).hexdigest()[:12]
+
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """Return (text, encoding). UTF-8 first, BOMs honoured, else GB18030 family, else detection."""
+    if not data.strip():
+        raise UnreadableReport("the file is empty")
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            return data.decode(enc), enc
+    if b"\x00" in data[:4096] and not _looks_utf16(data):
+        raise UnreadableReport("the file holds binary data (NUL bytes), not report text")
+    if _looks_utf16(data):
+        enc = "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
+        return data.decode(enc, errors="replace"), enc
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        # GB18030 is a superset of GBK and GB2312, the encodings many government sites serve.
+        text = data.decode("gb18030")
+        if _cjk_share(text) > 0.2:
+            return text, "gb18030"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data).best()
+    if best is None:
+        raise UnreadableReport("the bytes match no text encoding; is this a binary attachment?")
+    return str(best), best.encoding
+
+
+def _looks_utf16(data: bytes) -> bool:
+    head = data[:2000]
+    if len(head) < 4:
+        return False
+    even, odd = head[0::2], head[1::2]
+    return even.count(0) > 0.3 * len(even) or odd.count(0) > 0.3 * len(odd)
+
+
+def _cjk_share(text: str) -> float:
+    sample = text[:5000]
+    if not sample:
+        return 0.0
+    cjk = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff")
+    letters = sum(1 for ch in sample if not ch.isspace())
+    return cjk / max(letters, 1)
+
+
+# Characters that only occur in traditional script; a handful is enough to tell a mirror apart.
+_TRADITIONAL_MARKERS = set("資訊開於與關請處圖書報縣區機構條貫應複議訴訟維辦廣東發現權審實續濟總數會")
+
+
+def to_simplified(text: str) -> str:
+    hits = sum(1 for ch in text[:20000] if ch in _TRADITIONAL_MARKERS)
+    return zhconv.convert(text, "zh-cn") if hits >= 5 else text
+
+
+def normalise_text(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return to_simplified(unicodedata.normalize("NFKC", text))
+
+
+_BLOCK_TAGS = {"p", "div", "br", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "li", "table", "section", "article", "title"}
+_SKIP_TAGS = {"script", "style", "noscript", "head"}
+
+
+class _HtmlLines(HTMLParser):
+    """HTML → text lines: block tags break lines, table cells are joined by ' | '."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.lines: list[Line] = []
+        self._buf: list[str] = []
+        self._start = 1
+        self._skip = 0
+        self._in_row = False
+        self._cells: list[str] = []
+
+    def _flush(self):
+        text = "".join(self._buf)
+        self._buf = []
+        if self._in_row:
+            self._cells.append(text)
+            return
+        if text.strip():
+            self.lines.append(Line(self._start, text.strip()))
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _SKIP_TAGS:
+            self._skip += 1
+            return
+        line_no = self.getpos()[0]
+        if tag == "tr":
+            self._flush()
+            self._in_row, self._cells, self._start = True, [], line_no
+        elif tag in ("td", "th"):
+            if self._buf:
+                self._buf.append(" ")
+        elif tag == "br" and self._in_row:
+            self._buf.append("")  # header fragments split by <br> are joined
+        elif tag in _BLOCK_TAGS and not self._in_row:
+            self._flush()
+            self._start = line_no
+
+    def handle_endtag(self, tag):
+        if tag in _SKIP_TAGS:
+            self._skip = max(0, self._skip - 1)
+            return
+        if tag in ("td", "th") and self._in_row:
+            self._cells.append("".join(self._buf).strip())
+            self._buf = []
+        elif tag == "tr" and self._in_row:
+            if self._buf:
+                self._cells.append("".join(self._buf).strip())
+                self._buf = []
+            self._in_row = False
+            if any(c.strip() for c in self._cells):
+                self.lines.append(Line(self._start, " | ".join(self._cells)))
+        elif tag in _BLOCK_TAGS and not self._in_row:
+            self._flush()
+            self._start = self.getpos()[0]
+
+    def handle_data(self, data):
+        if self._skip:
+            return
+        if not self._buf and not self._in_row:
+            self._start = self.getpos()[0]
+        self._buf.append(re.sub(r"\s+", " ", data))
+
+
+def html_to_lines(markup: str) -> list[Line]:
+    parser = _HtmlLines()
+    parser.feed(markup)
+    parser.close()
+    parser._flush()
+    return parser.lines
+
+
+def looks_like_html(text: str) -> bool:
+    head = text[:5000].lower()
+    return bool(re.search(r"<(p|div|table|html|body|td|br)\b[^>]*>", head)) and head.count("<") > 5
+
+
+def read_document(data: bytes, source_path: str) -> Document:
+    """Decode and normalise one report; raises UnreadableReport with a reason a user can act on."""
+    sha = hashlib.sha256(data).hexdigest()
+    text, encoding = decode_bytes(data)
+    if "\ufffd" in text and text.count("\ufffd") > 0.2 * max(len(text), 1):
+        raise UnreadableReport(f"most of the bytes do not decode as {encoding}")
+    text = normalise_text(text)
+    if looks_like_html(text):
+        lines = html_to_lines(text)
+        markup, is_html = text, True
+    else:
+        lines = [Line(i, html.unescape(t) if "&" in t else t) for i, t in enumerate(text.split("\n"), 1)]
+        markup, is_html = "", False
+    if not any(line.text.strip() for line in lines):
+        raise UnreadableReport("the file has no text once markup is removed")
+    return Document(source_path, report_id_for(source_path), sha, encoding, is_html, lines, markup)
+
+
+def read_path(path: Path, raw_root: Path) -> Document:
+    return read_document(path.read_bytes(), path.relative_to(raw_root).as_posix())

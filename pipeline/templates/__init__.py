@@ -1,0 +1,1 @@
+"""Template mappers: table rows → contract `statistics` rows, one module per template family."""

@@ -1,0 +1,18 @@
+"""Controlled vocabularies of the output contract (../shared/spec/contract.md)."""
+
+TEMPLATES = ["legacy", "std2019", "std2021", "unknown"]
+LAYOUTS = ["cells_per_line", "pipe", "markdown", "html", "tsv", "collapsed", "pdf_text", "none"]
+STATUSES = ["parsed", "partial", "failed"]
+STAT_TABLES = ["legacy_stats", "active_disclosure", "requests", "review_litigation"]
+STAGES = ["request", "review", "litigation", "litigation_direct", "litigation_after_review"]
+APPLICANTS = [
+    "all", "natural_person", "commercial_enterprise", "research_institution",
+    "public_interest_org", "legal_service_org", "other_org",
+]
+OUTCOME_GROUPS = ["intake", "granted", "partially_granted", "denied", "unable", "not_processed", "other", "total", "pending"]
+QUALIFIERS = ["exact", "at_least", "approx", "at_most"]
+SOURCES = ["table", "narrative"]
+CHECK_STATUSES = ["pass", "fail", "not_assessable"]
+SEVERITIES = ["error", "warning"]
+RESPONSIBILITIES = ["source", "extraction"]
+UNITS = ["条", "件", "次", "个", "人", "人次", "份", "期", "篇", "项", "万元", "元", "宗", "场", "家", "册", "%"]

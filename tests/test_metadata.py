@@ -1,0 +1,26 @@
+"""Metadata of the shipped reports: title, issuing body, year, date, template."""
+import datetime as dt
+
+import pytest
+
+from pipeline import metadata
+
+EXPECTED = [
+    ("zhucheng-2017.txt", "诸城市人民政府", 2017, dt.date(2018, 3, 29), "legacy"),
+    ("pingtan-2017.txt", "平潭综合实验区", 2017, dt.date(2018, 1, 23), "legacy"),
+    ("pingtan-2023.txt", "平潭综合实验区", 2023, dt.date(2024, 3, 8), "std2021"),
+    ("shanghai-office-2019.html", "上海市人民政府办公厅", 2019, dt.date(2020, 1, 31), "std2019"),
+    ("shanghai-office-2025.md", "上海市人民政府办公厅", 2025, None, "std2021"),
+    ("shuyang-county-2025.md", "沐阳县人民政府", 2025, dt.date(2026, 1, 23), "std2021"),
+]
+
+
+@pytest.mark.parametrize("name,body,year,published,template", EXPECTED)
+def test_metadata_of_shipped_reports(doc, name, body, year, published, template):
+    meta = metadata.extract(doc(name))
+    assert (meta["jurisdiction"], meta["report_year"], meta["published_date"], meta["template"]) == (
+        body, year, published, template)
+
+
+def test_year_first_title_wrapped_over_two_lines(doc):
+    assert metadata.extract(doc("shanghai-office-2025.md"))["title"] == "2025年上海市人民政府办公厅政府信息公开工作年度报告"
