@@ -16,7 +16,7 @@ def load_csv(name: str) -> tuple[dict, ...]:
 
 def indicators(table: str | None = None, template: str | None = None) -> list[dict]:
     """Indicator rows, filtered by table and by template ('std' rows serve std2019 and std2021)."""
-    rows = load_csv("indicators.csv")
+    rows = load_csv("indicators_legacy.csv") + load_csv("indicators_std.csv")
     out = []
     for row in rows:
         if table and row["table"] != table:
