@@ -1,6 +1,74 @@
-"""Table cells → application_outcomes rows through the outcome crosswalk."""
+"""Table cells → application_outcomes rows through the outcome crosswalk (schemas/outcome_crosswalk.csv)."""
 from __future__ import annotations
+
+from functools import lru_cache
+
+from pipeline import catalog
+from pipeline.labels import label_key
+
+MAPPED_FIELDS = ("stage", "applicant", "measure")
+
+
+def _serves(entry_template: str, template: str) -> bool:
+    """'std' entries serve std2019 and std2021; others serve their own template only."""
+    return entry_template == template or (entry_template == "std" and template.startswith("std"))
+
+
+@lru_cache(maxsize=None)
+def crosswalk(template: str) -> dict[tuple[str, str, str], dict]:
+    """(table, axis, code) → crosswalk entry for one template."""
+    return {(e["table"], e["axis"], e["code"]): e
+            for e in catalog.load_csv("outcome_crosswalk.csv") if _serves(e["template"], template)}
+
+
+@lru_cache(maxsize=None)
+def outcome_groups() -> dict[str, str]:
+    return {m["measure"]: m["outcome_group"] for m in catalog.load_csv("measures.csv")}
+
+
+@lru_cache(maxsize=None)
+def _column_codes(table: str, template: str) -> dict[str, str]:
+    """Printed column label key → column code of the column catalog."""
+    codes = {}
+    for col in catalog.columns(table, template):
+        for label in [col["column"], *filter(None, col["aliases"].split("|"))]:
+            codes[label_key(label)] = col["column_code"]
+    return codes
+
+
+def _column_entry(stat: dict, template: str) -> dict | None:
+    if not stat.get("column"):
+        return None
+    key = label_key(stat["column"])
+    code = _column_codes(stat["table"], template).get(key, key)
+    return crosswalk(template).get((stat["table"], "column", code))
+
+
+def _mapping(stat: dict, template: str) -> tuple[dict, dict | None] | None:
+    """stage/applicant/measure of one cell (its row entry completed by its column entry), or None if unmapped."""
+    row = crosswalk(template).get((stat["table"], "row", stat["indicator"]))
+    column = _column_entry(stat, template)
+    entries = [e for e in (row, column) if e]
+    if row is None or any(e["unmapped_because"] for e in entries):
+        return None
+    mapped = {f: next((e[f] for e in entries if e[f]), "") for f in MAPPED_FIELDS}
+    return (mapped, column) if all(mapped.values()) else None
+
+
+def _outcome(stat: dict, mapped: dict, column: dict | None) -> dict:
+    label = f"{stat['label']} / {stat['column']}" if column else stat["label"]
+    return {
+        "report_id": stat.get("report_id"), "scope": stat.get("scope"), "source": "table", **mapped,
+        "outcome_group": outcome_groups()[mapped["measure"]], "count": float(stat["value"]),
+        "share_stated_pct": None, "label": label, "source_line": stat["source_line"],
+    }
 
 
 def from_statistics(statistics: list[dict], template: str) -> list[dict]:
-    return []
+    """One outcome row per filled request/review/litigation cell; blank cells and unmapped rows give none."""
+    rows = []
+    for stat in statistics:
+        found = _mapping(stat, template) if stat.get("value") is not None else None
+        if found:
+            rows.append(_outcome(stat, *found))
+    return rows
