@@ -34,3 +34,160 @@ def is_number_cell(raw: str | None) -> bool:
         return parse_cell(raw) is not None
     except ValueError:
         return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Prose numbers: counts with units and qualifiers, and percentages (formats.md §3.1).
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import cn2an
+
+EXACT, AT_LEAST, APPROX, AT_MOST = "exact", "at_least", "approx", "at_most"
+
+# Qualifiers written before the number, after it (before the unit) and after the unit.
+_PREFIX_QUALIFIERS = {
+    "大约": APPROX, "约": APPROX, "近": AT_MOST, "不足": AT_MOST, "不到": AT_MOST,
+    "逾": AT_LEAST, "超过": AT_LEAST, "超": AT_LEAST,
+}
+_INFIX_QUALIFIERS = {"余": AT_LEAST, "多": AT_LEAST}
+_SUFFIX_QUALIFIERS = {"以上": AT_LEAST, "多": AT_LEAST, "左右": APPROX, "以下": AT_MOST}
+_MULTIPLIERS = {"万": Decimal(10_000), "亿": Decimal(100_000_000)}
+
+# Units of counted things; longest first so 人次 wins over 人. 类/级/号/年 are not units on purpose:
+# 三类内部事务信息, 三级, 45号, 2017年 name things, they do not count them.
+COUNT_UNITS = ("人次", "万元", "亿元", "元", "条", "件", "次", "个", "人", "份", "期", "篇", "项",
+               "宗", "场", "家", "册", "所", "部", "批", "种", "名", "户", "处")
+
+_FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
+def fold_width(text: str) -> str:
+    """Full-width ASCII → ASCII, one character for one, so offsets stay valid."""
+    return text.translate(_FULLWIDTH)
+
+
+def _alternatives(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+_CN_DIGITS = "零〇O一二两三四五六七八九十百千万亿"
+_ARABIC = r"\d{1,3}(?:,\d{3})+(?![\d.])|\d+(?:\.\d+)?"
+_UNIT = _alternatives(COUNT_UNITS)
+_QUANTITY = re.compile(
+    rf"(?<![\dA-Za-z.第#])(?P<pre>(?:{_alternatives(_PREFIX_QUALIFIERS)})\s*)?"
+    rf"(?P<num>{_ARABIC})\s*(?P<mult>[万亿])?(?P<infix>[余多])?\s*(?P<unit>{_UNIT})"
+    rf"(?P<suffix>{_alternatives(_SUFFIX_QUALIFIERS)})?")
+# A Chinese numeral counts only as a run of its own (not after 第/每 or inside （五）) directly
+# followed by a unit; a lone 一 is left out because it is an article (一个自然月, 一次性) far more
+# often than a count.
+_CN_QUANTITY = re.compile(
+    rf"(?<![{_CN_DIGITS}第每前其之逐统唯单这那哪某几（(])(?P<pre>(?:{_alternatives(_PREFIX_QUALIFIERS)}))?"
+    rf"(?P<num>[{_CN_DIGITS}]*[一二两三四五六七八九十][{_CN_DIGITS}]*)(?P<infix>[余多])?(?P<unit>{_UNIT})"
+    rf"(?P<suffix>{_alternatives(_SUFFIX_QUALIFIERS)})?")
+_PERCENT = re.compile(
+    rf"(?<![\dA-Za-z.])(?P<pre>(?:{_alternatives(_PREFIX_QUALIFIERS)})\s*)?(?P<num>\d+(?:\.\d+)?)\s*%")
+
+# Numbers that identify rather than count: masked (same length) before counts are searched.
+_NOT_COUNTS = re.compile(
+    r"https?://\S+|www\.[\w./-]+|[\w.-]+@[\w.-]+"              # URLs, e-mail
+    r"|[〔\[［﹝【(（]\s*\d{2,4}\s*[〕\]］﹞】)）]\s*\d*\s*号?"   # document numbers 〔2017〕45号
+    r"|[﹝〔]\d+号|\d+号"                                       # mangled 国办发﹝201724号, 45号
+    r"|\d{3,4}-\d{7,8}|(?<!\d)1[3-9]\d{9}(?!\d)"                # phone numbers
+    r"|(?:邮编|邮政编码)\s*[:：]?\s*\d{6}"                       # postcodes
+    r"|\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?"        # dates and years
+    r"|\d{5,8}日|\d{1,2}\s*月\s*\d{1,2}\s*日"                    # mangled 201711日, 4月9日
+    r"|第[^，,。；;、\s]{1,6}?[条项款章节]")                     # 第二十条第（五）项
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A counted amount found in prose: value, qualifier, unit as printed and where it stands."""
+    value: float
+    qualifier: str
+    unit: str
+    start: int  # span of the whole expression (qualifiers, number, unit)
+    end: int
+    raw: str
+    suspect: bool = False  # e.g. 93多个: an exact-looking number with a lower-bound qualifier
+
+
+@dataclass(frozen=True)
+class Percent:
+    value: float
+    qualifier: str
+    start: int
+    end: int
+    raw: str
+
+
+def _qualifier(pre: str | None, infix: str | None, suffix: str | None) -> str:
+    for word, table in ((suffix, _SUFFIX_QUALIFIERS), (infix, _INFIX_QUALIFIERS), ((pre or "").strip(), _PREFIX_QUALIFIERS)):
+        if word:
+            return table[word]
+    return EXACT
+
+
+def chinese_numeral(text: str) -> float:
+    """三 → 3, 二十三 → 23, 两千 → 2000, 二O一一 → 2011 (letter O for 〇), 三点五 → 3.5."""
+    return float(cn2an.cn2an(text.replace("O", "零").replace("〇", "零"), "normal"))
+
+
+def _arabic(num: str, mult: str | None) -> float:
+    value = Decimal(num.replace(",", ""))
+    return float(value * _MULTIPLIERS[mult]) if mult else float(value)
+
+
+def read_number(text: str) -> tuple[float, str]:
+    """One number as written, with its qualifier: '3.4万余' → (34000.0, 'at_least'); '约60' → (60, 'approx').
+
+    Raises ValueError when the text is not a single number.
+    """
+    s = re.sub(r"\s+", "", fold_width(text))
+    m = re.fullmatch(
+        rf"(?P<pre>{_alternatives(_PREFIX_QUALIFIERS)})?(?:(?P<num>{_ARABIC})(?P<mult>[万亿])?|(?P<cn>[{_CN_DIGITS}点]+))"
+        rf"(?P<infix>[余多])?(?P<suffix>{_alternatives(_SUFFIX_QUALIFIERS)})?", s)
+    if not m:
+        raise ValueError(f"not a number: {text!r}")
+    try:
+        value = _arabic(m["num"], m["mult"]) if m["num"] else chinese_numeral(m["cn"])
+    except (ValueError, ArithmeticError) as exc:
+        raise ValueError(f"not a number: {text!r}") from exc
+    return value, _qualifier(m["pre"], m["infix"], m["suffix"])
+
+
+def mask_identifiers(text: str) -> str:
+    """Blank out URLs, document numbers, phone numbers, postcodes, dates and article numbers."""
+    return _NOT_COUNTS.sub(lambda m: " " * len(m.group(0)), fold_width(text))
+
+
+def find_quantities(text: str) -> list[Quantity]:
+    """Every count with a unit in a stretch of prose, in order; identifiers and ordinals are skipped."""
+    masked = mask_identifiers(text)
+    found = [_arabic_quantity(m, text) for m in _QUANTITY.finditer(masked)]
+    found += [q for m in _CN_QUANTITY.finditer(masked) if (q := _cn_quantity(m, text))]
+    return sorted(found, key=lambda q: q.start)
+
+
+def _arabic_quantity(m: re.Match, text: str) -> Quantity:
+    value = _arabic(m["num"], m["mult"])
+    qualifier = _qualifier(m["pre"], m["infix"], m["suffix"])
+    suspect = bool(m["infix"]) and not m["mult"] and not m["num"].endswith("0")
+    return Quantity(value, qualifier, m["unit"], m.start(), m.end(), text[m.start():m.end()], suspect)
+
+
+def _cn_quantity(m: re.Match, text: str) -> Quantity | None:
+    try:
+        value = chinese_numeral(m["num"])
+    except (ValueError, ArithmeticError):
+        return None
+    return Quantity(value, _qualifier(m["pre"], m["infix"], m["suffix"]), m["unit"], m.start(), m.end(),
+                    text[m.start():m.end()])
+
+
+def find_percents(text: str) -> list[Percent]:
+    """Percentages: 占51%, 占 20.2%, 2.8 %, 占总数的70%, 大约60%."""
+    masked = mask_identifiers(text)
+    return [Percent(float(m["num"]), _qualifier(m["pre"], None, None), m.start(), m.end(), text[m.start():m.end()])
+            for m in _PERCENT.finditer(masked)]
