@@ -32,3 +32,27 @@ def consistent_splits(
 ) -> list[tuple[int, ...]]:
     """The splits that satisfy `accept` (the report's own guarantees: sums, ≤, prose numbers)."""
     return [split for split in digit_splits(digits, cells, max_width) if accept(split)]
+
+
+def unique_split(
+    digits: str, cells: int, accept: Callable[[tuple[int, ...]], bool], max_width: int | None = None
+) -> tuple[int, ...] | None:
+    """The one split the report's guarantees allow, or None when none or several do (never a guess)."""
+    found = None
+    for split in digit_splits(digits, cells, max_width):
+        if accept(split):
+            if found is not None:
+                return None
+            found = split
+    return found
+
+
+def split_enumeration_tail(digits: str, expected: int) -> tuple[str, str] | None:
+    """Cut the next row's printed number off a digit run ('2122100372' + '、', expected 2 → ('212210037', '2')).
+
+    Sibling numbers run 1, 2, 3 …, so the tail must read as the expected number; None when it does not.
+    """
+    tail = str(expected)
+    if expected < 1 or not digits.endswith(tail):
+        return None
+    return digits[: -len(tail)], tail

@@ -1,7 +1,456 @@
 """Legacy (report years ≤ 2018) 统计表 → statistics rows."""
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
+
+from pipeline import catalog
+from pipeline.labels import label_key, strip_enumeration
+from pipeline.layouts.cells_per_line import Cell, RawRow, UNIT_WORDS, read_rows
+from pipeline.layouts.collapsed_legacy import read_collapsed
+from pipeline.numbers import parse_cell
+from pipeline.read import Line
+from pipeline.splits import digit_splits
+
+TABLE = "legacy_stats"
+MAX_CELL_DIGITS = 9  # bounds split enumeration on long runs; no legacy count reaches a billion
+
+_LABEL_HEADERS = ("统计指标", "指标名称")
+_UNIT_HEADERS = ("单位", "计量单位")
+_CODE_HEADER = "代码"
+_COLUMN_LETTERS = {"甲", "乙", "丙", "丁"}
+_VALUE_HEADER = re.compile(r"\d{4}年度|\d{4}年|本年度|上年度|本期实际|本年累计|历年累计|累计数?|[^|]{0,8}统计数|数量")
+_CUMULATIVE = re.compile(r"累计")
+_COLLAPSED_HEADER = re.compile(
+    rf"(?:{'|'.join(_LABEL_HEADERS)})\s*(?P<unit>(?:计量)?单位)?\s*(?P<code>代码)?\s*"
+    rf"(?P<cols>(?:(?:{_VALUE_HEADER.pattern})\s*)+)")
+_TABLE_END = re.compile(r"^[(（]?注[:：]|统计表|。")
+_TRAILING_NOTE = re.compile(r"[(（][^()（）]*[)）]$")
+_ENUM_TOKEN = re.compile(
+    r"(?P<q>其中[:：]?)|[(（](?P<b>[一二三四五六七八九十]+)[)）]|(?P<a>[一二三四五六七八九十]+)[、.．]"
+    r"|[(（](?P<d>\d+)[)）]|(?P<c>\d+)[.、．](?!\d)")
+_CN_DIGITS = "一二三四五六七八九"
+
+
+@dataclass
+class TableSpec:
+    """What the header says: the value columns, whether a unit or a code column stands before them."""
+    columns: list[str]
+    has_unit: bool = True
+    has_code: bool = False
+    scope: str | None = None
+
+
+@dataclass
+class Row:
+    """A printed row on its way to statistics rows: structure first, values once its parents are known."""
+    label: str
+    line: int
+    unit: str = ""
+    cells: list[Cell] | None = None  # cells read one per line
+    runs: list[str] | None = None  # collapsed digit runs, split once constraints are known
+    path: tuple[tuple[str, str], ...] = ()  # (kind, printed number) pairs
+    indicator: dict | None = None
+    values: list[float | None] = field(default_factory=list)
+    raws: list[str] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+
+
+# ── catalog ──────────────────────────────────────────────────────────────────────────────────────
+
+def _note_free(key: str) -> str:
+    prev = None
+    while prev != key:
+        prev, key = key, _TRAILING_NOTE.sub("", key)
+    return key
+
+
+def _catalog_index() -> dict[str, list[dict]]:
+    index: dict[str, list[dict]] = {}
+    for row in catalog.indicators(table=TABLE, template="legacy"):
+        for name in [row["label"], *filter(None, row["aliases"].split("|"))]:
+            for key in {strip_enumeration(name), _note_free(strip_enumeration(name))}:
+                if row not in index.setdefault(key, []):
+                    index[key].append(row)
+    return index
+
+
+_INDEX: dict[str, list[dict]] | None = None
+
+
+def candidates(label: str) -> list[dict]:
+    """Catalog rows a printed label may be: matched on its key, then without trailing notes."""
+    global _INDEX
+    if _INDEX is None:
+        _INDEX = _catalog_index()
+    key = strip_enumeration(label)
+    return _INDEX.get(key) or _INDEX.get(_note_free(key)) or []
+
+
+def _by_code() -> dict[str, dict]:
+    return {r["indicator"]: r for r in catalog.indicators(table=TABLE, template="legacy")}
+
+
+def _ancestors(indicator: dict | None) -> list[str]:
+    codes, seen = [], _by_code()
+    while indicator and indicator["parent"] and indicator["parent"] not in codes:
+        codes.append(indicator["parent"])
+        indicator = seen.get(indicator["parent"])
+    return codes
+
+
+# ── structure: numbering paths and indicators ────────────────────────────────────────────────────
+
+def enumeration_tokens(label: str) -> list[tuple[str, str]]:
+    """Leading numbering as (kind, number): '其中:1、' → [('q', '其中'), ('c', '1')]."""
+    s, out = label_key(label), []
+    while m := _ENUM_TOKEN.match(s):
+        kind = m.lastgroup
+        out.append((kind, "其中" if kind == "q" else m.group(kind)))
+        s = s[m.end():]
+    return out
+
+
+def _next_number(kind: str, number: str) -> str:
+    if kind in ("c", "d"):
+        return str(int(number) + 1)
+    if number in _CN_DIGITS:
+        return _CN_DIGITS[_CN_DIGITS.index(number) + 1] if number != "九" else "十"
+    return number + "'"  # beyond 九 an inferred sibling is marked rather than guessed
+
+
+def _component(kind: str, number: str) -> str:
+    return f"({number})" if kind in ("b", "d") else number
+
+
+def path_text(path) -> str:
+    return ".".join(_component(k, n) for k, n in path)
+
+
+def _choose(found: list[dict], parent: dict | None, earlier: list[Row]) -> dict | None:
+    """Identical labels under different parents resolve through the parent, else the nearest ancestor seen."""
+    if len(found) <= 1:
+        return found[0] if found else None
+    if parent:
+        direct = [c for c in found if c["parent"] == parent["indicator"]]
+        if direct:
+            return direct[0]
+    for row in reversed(earlier):
+        code = row.indicator["indicator"] if row.indicator else None
+        for c in found:
+            if code and code in _ancestors(c):
+                return c
+    return found[0]
+
+
+def _fits(found: list[dict], parent: dict | None) -> bool:
+    """Whether an unnumbered row can sit under `parent`: the catalog agrees, or cannot tell."""
+    if not found or parent is None:
+        return True
+    return any(parent["indicator"] in _ancestors(c) for c in found)
+
+
+def assign_structure(rows: list[Row]) -> None:
+    """Give each row its numbering path and catalog indicator; missing numbers are inferred from siblings."""
+    stack: list[tuple[str, str]] = []
+    by_path: dict[tuple, Row] = {}
+    for i, row in enumerate(rows):
+        tokens = enumeration_tokens(row.label)
+        found = candidates(row.label)
+        if tokens:
+            for kind, number in tokens:
+                kinds = [k for k, _ in stack]
+                if kind in kinds:
+                    del stack[len(kinds) - 1 - kinds[::-1].index(kind):]
+                stack.append((kind, number))
+        else:
+            stack = _place_unnumbered(stack, found, by_path)
+        row.path = tuple(stack)
+        row.indicator = _choose(found, _owner(row.path[:-1], by_path), rows[:i])
+        by_path.setdefault(row.path, row)
+
+
+def _owner(path, by_path) -> dict | None:
+    """The indicator of the row a path hangs under; a 其中 group belongs to the row before it."""
+    path = tuple(path)
+    while path and path[-1][0] == "q":
+        path = path[:-1]
+    row = by_path.get(path) if path else None
+    return row.indicator if row else None
+
+
+def _place_unnumbered(stack, found, by_path):
+    """An unnumbered row joins a 其中 group, else follows its sibling, climbing while the catalog disagrees."""
+    stack = list(stack)
+    while stack and not _fits(found, _owner(stack[:-1], by_path)):
+        stack.pop()
+    if not stack:
+        tops = [p for p in by_path if len(p) == 1]
+        if not tops:
+            return [("a", "一")]
+        kind, number = tops[-1][0]
+        return [(kind, _next_number(kind, number))]
+    kind, number = stack[-1]
+    if kind == "q":
+        return stack
+    return stack[:-1] + [(kind, _next_number(kind, number))]
+
+
+# ── finding tables ───────────────────────────────────────────────────────────────────────────────
+
+def _flatten_pipes(lines: list[Line]) -> list[Line]:
+    """Rows rendered as 'cell | cell' become one line per cell, so one reader serves both; '' cells are blanks."""
+    out = []
+    for line in lines:
+        if "|" not in line.text:
+            out.append(line)
+            continue
+        out.extend(Line(line.no, cell.strip() or " ") for cell in line.text.strip().strip("|").split("|"))
+    return out
+
+
+def _is_label_header(text: str) -> bool:
+    return label_key(text) in _LABEL_HEADERS
+
+
+def _read_header(lines: list[Line], start: int) -> tuple[TableSpec, int]:
+    """Column names after the label header, up to the first row; the 甲乙丙/1 2 letter row is skipped."""
+    spec, i = TableSpec(columns=[], has_unit=False), start + 1
+    while i < len(lines):
+        key = label_key(lines[i].text)
+        if key == "":
+            i += 1
+        elif key in _UNIT_HEADERS:
+            spec.has_unit, i = True, i + 1
+        elif key == _CODE_HEADER:
+            spec.has_code, i = True, i + 1
+        elif _VALUE_HEADER.fullmatch(key):
+            spec.columns.append(key)
+            i += 1
+        elif key in _COLUMN_LETTERS:
+            i += 1
+            while i < len(lines) and (label_key(lines[i].text) in _COLUMN_LETTERS or parse_or_none(lines[i].text)):
+                i += 1
+        else:
+            break
+    return spec, i
+
+
+def parse_or_none(text: str) -> float | None:
+    try:
+        return parse_cell(text)
+    except ValueError:
+        return None
+
+
+def _scope_before(lines: list[Line], start: int) -> str | None:
+    """The instance name printed between the table title and its header (市本级, 本行政区域)."""
+    for line in reversed(lines[max(0, start - 4):start]):
+        text = label_key(line.text)
+        if not text:
+            continue
+        if "统计表" in text or re.search(r"\d", text):
+            return None
+        if len(text) <= 12:
+            return text
+    return None
+
+
+def _table_end(lines: list[Line], start: int) -> int:
+    for i in range(start, len(lines)):
+        text = lines[i].text.strip()
+        if text and (_TABLE_END.search(text) or _is_label_header(text)):
+            return i
+    return len(lines)
+
+
+def find_cell_tables(lines: list[Line]) -> list[tuple[TableSpec, list[Line]]]:
+    """Tables whose header is printed cell by cell: (spec, body lines) for each."""
+    tables, i = [], 0
+    while i < len(lines):
+        if not _is_label_header(lines[i].text):
+            i += 1
+            continue
+        spec, body_start = _read_header(lines, i)
+        spec.scope = _scope_before(lines, i)
+        end = _table_end(lines, body_start)
+        if spec.columns:
+            tables.append((spec, lines[body_start:end]))
+        i = max(end, i + 1)
+    return tables
+
+
+def find_collapsed_tables(lines: list[Line]) -> list[tuple[TableSpec, list[Row], str]]:
+    """Tables run together inside one line: (spec, rows with digit runs, the text before the table)."""
+    found = []
+    for line in lines:
+        m = _COLLAPSED_HEADER.search(line.text)
+        if not m or not re.search(r"\d", line.text[m.end():]):
+            continue
+        columns = [c for c in _VALUE_HEADER.findall(m.group("cols"))]
+        spec = TableSpec(columns, has_unit=bool(m.group("unit")), has_code=bool(m.group("code")))
+        rows = [Row(r.label, r.line, unit=r.unit, runs=r.runs) for r in read_collapsed(line.text[m.end():], line.no)]
+        found.append((spec, rows, line.text[: m.start()]))
+    return found
+
+
+# ── values ───────────────────────────────────────────────────────────────────────────────────────
+
+def _unit_and_values(cells: list[Cell], spec: TableSpec) -> tuple[str, list[Cell]]:
+    """A row's printed unit and its value cells: the unit and code cells are sometimes printed, sometimes not."""
+    width = len(spec.columns)
+    unit = next((c.text for c in cells if c.text in UNIT_WORDS), "")
+    rest = [c for c in cells if c.text not in UNIT_WORDS]
+    if spec.has_unit and not unit and len(rest) > width and rest[0].is_blank:
+        rest = rest[1:]  # the unit cell printed blank
+    if spec.has_code and len(rest) > width:
+        rest = rest[1:]  # codes identify rows; they are never values
+    while len(rest) > width and rest[-1].is_blank:
+        rest = rest[:-1]
+    return unit, rest[-width:] if len(rest) >= width else rest
+
+
+def fill_cells(row: Row, spec: TableSpec, problems: list[str]) -> None:
+    unit, cells = _unit_and_values(row.cells or [], spec)
+    row.unit = unit
+    if cells and len(cells) < len(spec.columns):
+        problems.append(f"legacy table: row '{_printed(row.label)}' has {len(cells)} cells for "
+                        f"{len(spec.columns)} columns; its values were left blank")
+        cells = []
+    for cell in cells:
+        try:
+            value = parse_cell(cell.text)
+        except ValueError:
+            problems.append(f"legacy table: row '{_printed(row.label)}' cell {cell.text!r} is not a number")
+            value = None
+        row.values.append(value)
+        row.raws.append(cell.text)
+        row.lines.append(cell.line)
+
+
+def prose_numbers(text: str, phrases: list[str]) -> set[float]:
+    """Numbers the prose states right after a row's concept ('主动公开政府信息2122条')."""
+    found = set()
+    for phrase in phrases:
+        for m in re.finditer(re.escape(phrase) + r"[^\d。;；,，]{0,3}?(\d+(?:\.\d+)?)", text):
+            found.add(float(m.group(1)))
+    return found
+
+
+def _phrases(row: Row) -> list[str]:
+    names = [strip_enumeration(row.label)]
+    if row.indicator:
+        names += [row.indicator["label"], *filter(None, row.indicator["aliases"].split("|"))]
+    stems = {re.sub(r"(总数|数)$", "", _note_free(strip_enumeration(n))) for n in names}
+    return sorted(s for s in stems if len(s) >= 4)
+
+
+def _split_guarantees(spec: TableSpec, parent: Row | None):
+    """Cumulative columns ≥ the period's; a 其中 row ≤ its parent, column by column."""
+    cumulative = [i for i, c in enumerate(spec.columns) if _CUMULATIVE.search(c)]
+    period = [i for i in range(len(spec.columns)) if i not in cumulative]
+    bound = parent.values if parent and len(parent.values) == len(spec.columns) else None
+
+    def accept(split: tuple[int, ...]) -> bool:
+        if any(split[j] < split[i] for j in cumulative for i in period):
+            return False
+        return not bound or all(b is None or v <= b for v, b in zip(split, bound))
+    return accept
+
+
+def split_runs(row: Row, spec: TableSpec, parent: Row | None, prose: str, problems: list[str]) -> None:
+    """Split a collapsed row's digits into its cells; where the report leaves several splits, None and say so."""
+    width, runs = len(spec.columns), list(row.runs or [])
+    if spec.has_code and runs and len(runs[0]) > 2:
+        runs[0] = runs[0][2:]
+    if len(runs) == width:
+        splits = [tuple(int(r) if r.isdigit() else float(r) for r in runs)]
+    elif len(runs) == 1 and runs[0].isdigit():
+        accept = _split_guarantees(spec, parent)
+        splits = [s for s in digit_splits(runs[0], width, MAX_CELL_DIGITS) if accept(s)]
+        period = next((i for i, c in enumerate(spec.columns) if not _CUMULATIVE.search(c)), None)
+        if len(splits) > 1 and period is not None:
+            stated = prose_numbers(prose, _phrases(row))
+            splits = [s for s in splits if s[period] in stated] or splits
+    else:
+        splits = []
+    row.lines = [row.line] * width
+    if len(splits) == 1:
+        row.values = [float(v) for v in splits[0]]
+        row.raws = [str(v) for v in splits[0]]
+        return
+    row.values, row.raws = [None] * width, ["".join(runs)] * width
+    reason = "split several ways" if splits else "fit no split"
+    problems.append(f"legacy table: the digits '{''.join(runs)}' of row '{_printed(row.label)}' {reason} into "
+                    f"{' / '.join(spec.columns)} and nothing in the report settles it; the cells were left blank")
+
+
+def _printed(label: str) -> str:
+    return re.sub(r"\s+", "", label)
+
+
+def _subset_parent(row: Row, rows_by_path: dict) -> Row | None:
+    """The row a 其中 row belongs to (only 其中 promises child ≤ parent)."""
+    path = list(row.path)
+    while path and path[-1][0] != "q":
+        path.pop()
+    if not path:
+        return None
+    return rows_by_path.get(tuple(path[:-1]))
+
+
+# ── rows out ─────────────────────────────────────────────────────────────────────────────────────
+
+def _has_children(rows: list[Row], i: int) -> bool:
+    return i + 1 < len(rows) and rows[i + 1].path[: len(rows[i].path)] == rows[i].path \
+        and len(rows[i + 1].path) > len(rows[i].path)
+
+
+def statistics_rows(rows: list[Row], spec: TableSpec, problems: list[str]) -> list[dict]:
+    out = []
+    for i, row in enumerate(rows):
+        if all(v is None for v in row.values) and (_has_children(rows, i) or not row.indicator):
+            continue  # a heading: its children carry the numbers
+        if not row.indicator and any(v is not None for v in row.values):
+            problems.append(f"legacy table: row '{_printed(row.label)}' matches no catalog indicator; "
+                            "its values are kept as 'unmapped'")
+        code = row.indicator["indicator"] if row.indicator else "unmapped"
+        unit = row.unit or (row.indicator["unit"] if row.indicator else "") or "件"
+        for j, value in enumerate(row.values):
+            out.append({
+                "table": TABLE, "scope": spec.scope, "row_path": path_text(row.path), "indicator": code,
+                "label": _printed(row.label), "column": spec.columns[j] if len(spec.columns) > 1 else None,
+                "unit": unit, "value": value, "value_raw": row.raws[j], "source_line": row.lines[j],
+            })
+    return out
+
+
+def _table_rows(rows: list[Row], spec: TableSpec, prose: str, problems: list[str]) -> list[dict]:
+    assign_structure(rows)
+    by_path: dict[tuple, Row] = {}
+    for row in rows:
+        if row.runs is not None:
+            split_runs(row, spec, _subset_parent(row, by_path), prose, problems)
+        else:
+            fill_cells(row, spec, problems)
+        by_path.setdefault(row.path, row)
+    return statistics_rows(rows, spec, problems)
+
 
 def parse_tables(doc):
     from pipeline.parse import TablesResult
-    return TablesResult()
+
+    lines = _flatten_pipes(doc.lines)
+    result = TablesResult()
+    cell_tables = find_cell_tables(lines)
+    if cell_tables:
+        result.layout = "html" if doc.is_html else ("pipe" if len(lines) > len(doc.lines) else "cells_per_line")
+        for spec, body in cell_tables:
+            rows = [Row(r.label, r.line, cells=r.cells) for r in read_rows(body)]
+            result.rows += _table_rows(rows, spec, "", result.problems)
+        return result
+    for spec, rows, before in find_collapsed_tables(doc.lines):
+        result.layout = "collapsed"
+        prose = before + "\n".join(l.text for l in doc.lines if l.no != rows[0].line) if rows else before
+        result.rows += _table_rows(rows, spec, prose, result.problems)
+    return result
