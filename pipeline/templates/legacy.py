@@ -401,6 +401,12 @@ def _subset_parent(row: Row, rows_by_path: dict) -> Row | None:
 
 # ── rows out ─────────────────────────────────────────────────────────────────────────────────────
 
+def _unit_in_label(label: str) -> str:
+    """Some forms print the unit inside the label: '主动公开信息数(条)'."""
+    m = re.search(r"[(（]([^()（）]+)[)）]$", label_key(label))
+    return m.group(1) if m and m.group(1) in UNIT_WORDS else ""
+
+
 def _has_children(rows: list[Row], i: int) -> bool:
     return i + 1 < len(rows) and rows[i + 1].path[: len(rows[i].path)] == rows[i].path \
         and len(rows[i + 1].path) > len(rows[i].path)
@@ -415,7 +421,7 @@ def statistics_rows(rows: list[Row], spec: TableSpec, problems: list[str]) -> li
             problems.append(f"legacy table: row '{_printed(row.label)}' matches no catalog indicator; "
                             "its values are kept as 'unmapped'")
         code = row.indicator["indicator"] if row.indicator else "unmapped"
-        unit = row.unit or (row.indicator["unit"] if row.indicator else "") or "件"
+        unit = row.unit or _unit_in_label(row.label) or (row.indicator["unit"] if row.indicator else "") or "件"
         for j, value in enumerate(row.values):
             out.append({
                 "table": TABLE, "scope": spec.scope, "row_path": path_text(row.path), "indicator": code,
