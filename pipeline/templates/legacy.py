@@ -51,6 +51,8 @@ class Row:
     runs: list[str] | None = None  # collapsed digit runs, split once constraints are known
     path: tuple[tuple[str, str], ...] = ()  # (kind, printed number) pairs
     indicator: dict | None = None
+    code: str = ""  # the 代码 cell of forms that number rows by code
+    blank: bool = False  # every value cell printed blank: a heading when it has children
     values: list[float | None] = field(default_factory=list)
     raws: list[str] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)
@@ -296,23 +298,23 @@ def find_collapsed_tables(lines: list[Line]) -> list[tuple[TableSpec, list[Row],
 
 # ── values ───────────────────────────────────────────────────────────────────────────────────────
 
-def _unit_and_values(cells: list[Cell], spec: TableSpec) -> tuple[str, list[Cell]]:
-    """A row's printed unit and its value cells: the unit and code cells are sometimes printed, sometimes not."""
-    width = len(spec.columns)
+def _unit_and_values(cells: list[Cell], spec: TableSpec) -> tuple[str, str, list[Cell]]:
+    """A row's printed unit, code and value cells: the unit and code cells are sometimes printed, sometimes not."""
+    width, code = len(spec.columns), ""
     unit = next((c.text for c in cells if c.text in UNIT_WORDS), "")
     rest = [c for c in cells if c.text not in UNIT_WORDS]
     if spec.has_unit and not unit and len(rest) > width and rest[0].is_blank:
         rest = rest[1:]  # the unit cell printed blank
     if spec.has_code and len(rest) > width:
-        rest = rest[1:]  # codes identify rows; they are never values
+        code, rest = rest[0].text, rest[1:]  # codes identify rows; they are never values
     while len(rest) > width and rest[-1].is_blank:
         rest = rest[:-1]
-    return unit, rest[-width:] if len(rest) >= width else rest
+    return unit, code, rest[-width:] if len(rest) >= width else rest
 
 
 def fill_cells(row: Row, spec: TableSpec, problems: list[str]) -> None:
-    unit, cells = _unit_and_values(row.cells or [], spec)
-    row.unit = unit
+    row.unit, row.code, cells = _unit_and_values(row.cells or [], spec)
+    row.blank = all(c.is_blank for c in cells)
     if cells and len(cells) < len(spec.columns):
         problems.append(f"legacy table: row '{_printed(row.label)}' has {len(cells)} cells for "
                         f"{len(spec.columns)} columns; its values were left blank")
@@ -362,7 +364,7 @@ def split_runs(row: Row, spec: TableSpec, parent: Row | None, prose: str, proble
     """Split a collapsed row's digits into its cells; where the report leaves several splits, None and say so."""
     width, runs = len(spec.columns), list(row.runs or [])
     if spec.has_code and runs and len(runs[0]) > 2:
-        runs[0] = runs[0][2:]
+        row.code, runs[0] = runs[0][:2], runs[0][2:]
     if len(runs) == width:
         splits = [tuple(int(r) if r.isdigit() else float(r) for r in runs)]
     elif len(runs) == 1 and runs[0].isdigit():
@@ -415,7 +417,7 @@ def _has_children(rows: list[Row], i: int) -> bool:
 def statistics_rows(rows: list[Row], spec: TableSpec, problems: list[str]) -> list[dict]:
     out = []
     for i, row in enumerate(rows):
-        if all(v is None for v in row.values) and (_has_children(rows, i) or not row.indicator):
+        if row.blank and (_has_children(rows, i) or not row.indicator):
             continue  # a heading: its children carry the numbers
         if not row.indicator and any(v is not None for v in row.values):
             problems.append(f"legacy table: row '{_printed(row.label)}' matches no catalog indicator; "
@@ -424,7 +426,7 @@ def statistics_rows(rows: list[Row], spec: TableSpec, problems: list[str]) -> li
         unit = row.unit or _unit_in_label(row.label) or (row.indicator["unit"] if row.indicator else "") or "件"
         for j, value in enumerate(row.values):
             out.append({
-                "table": TABLE, "scope": spec.scope, "row_path": path_text(row.path), "indicator": code,
+                "table": TABLE, "scope": spec.scope, "row_path": row.code or path_text(row.path), "indicator": code,
                 "label": _printed(row.label), "column": spec.columns[j] if len(spec.columns) > 1 else None,
                 "unit": unit, "value": value, "value_raw": row.raws[j], "source_line": row.lines[j],
             })
