@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from pipeline import catalog
 from pipeline.labels import label_key, strip_enumeration
@@ -67,6 +68,7 @@ def _note_free(key: str) -> str:
     return key
 
 
+@lru_cache(maxsize=1)
 def _catalog_index() -> dict[str, list[dict]]:
     index: dict[str, list[dict]] = {}
     for row in catalog.indicators(table=TABLE, template="legacy"):
@@ -77,28 +79,29 @@ def _catalog_index() -> dict[str, list[dict]]:
     return index
 
 
-_INDEX: dict[str, list[dict]] | None = None
-
-
 def candidates(label: str) -> list[dict]:
     """Catalog rows a printed label may be: matched on its key, then without trailing notes."""
-    global _INDEX
-    if _INDEX is None:
-        _INDEX = _catalog_index()
-    key = strip_enumeration(label)
-    return _INDEX.get(key) or _INDEX.get(_note_free(key)) or []
+    index, key = _catalog_index(), strip_enumeration(label)
+    return index.get(key) or index.get(_note_free(key)) or []
 
 
+@lru_cache(maxsize=1)
 def _by_code() -> dict[str, dict]:
     return {r["indicator"]: r for r in catalog.indicators(table=TABLE, template="legacy")}
 
 
-def _ancestors(indicator: dict | None) -> list[str]:
+def _ancestors(indicator: dict | None) -> tuple[str, ...]:
+    return _ancestors_of(indicator["indicator"]) if indicator else ()
+
+
+@lru_cache(maxsize=None)
+def _ancestors_of(code: str) -> tuple[str, ...]:
     codes, seen = [], _by_code()
+    indicator = seen.get(code)
     while indicator and indicator["parent"] and indicator["parent"] not in codes:
         codes.append(indicator["parent"])
         indicator = seen.get(indicator["parent"])
-    return codes
+    return tuple(codes)
 
 
 # ── structure: numbering paths and indicators ────────────────────────────────────────────────────
@@ -247,14 +250,13 @@ def parse_or_none(text: str) -> float | None:
 
 def _scope_before(lines: list[Line], start: int) -> str | None:
     """The instance name printed between the table title and its header (市本级, 本行政区域)."""
-    for line in reversed(lines[max(0, start - 4):start]):
-        text = label_key(line.text)
-        if not text:
-            continue
-        if "统计表" in text or re.search(r"\d", text):
-            return None
-        if len(text) <= 12:
-            return text
+    texts = [label_key(l.text) for l in lines[max(0, start - 6):start]]
+    texts = [t for t in texts if t]
+    if len(texts) < 2:
+        return None
+    scope, title = texts[-1], texts[-2]
+    if "表" in title and "表" not in scope and len(scope) <= 12 and not re.search(r"\d", scope):
+        return scope
     return None
 
 
