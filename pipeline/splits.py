@@ -56,3 +56,33 @@ def split_enumeration_tail(digits: str, expected: int) -> tuple[str, str] | None
     if expected < 1 or not digits.endswith(tail):
         return None
     return digits[: -len(tail)], tail
+
+
+def sum_splits(digits: str, cells: int) -> list[tuple[int, ...]]:
+    """Splits whose last cell is the sum of the others (a row ending in its 总计).
+
+    The total is at least as wide as every part, which bounds the enumeration.
+    """
+    found = []
+    for total_width in range(1, len(digits) - cells + 2):
+        head, total = digits[:-total_width], digits[-total_width:]
+        if len(total) > 1 and total[0] == "0":
+            continue
+        for parts in digit_splits(head, cells - 1, max_width=total_width):
+            if sum(parts) == int(total):
+                found.append(parts + (int(total),))
+    return found
+
+
+def block_sum_splits(digits: str, blocks: int, cells: int, limit: int = 1000) -> list[tuple[int, ...]]:
+    """Splits into `blocks` consecutive blocks of `cells`, each ending in its own total (表四's three blocks)."""
+    if blocks == 1:
+        return sum_splits(digits, cells)[:limit]
+    found: list[tuple[int, ...]] = []
+    for cut in range(cells, len(digits) - cells * (blocks - 1) + 1):
+        for first in sum_splits(digits[:cut], cells):
+            for rest in block_sum_splits(digits[cut:], blocks - 1, cells, limit):
+                found.append(first + rest)
+                if len(found) >= limit:
+                    return found
+    return found

@@ -1,7 +1,443 @@
 """Standard-template (std2019 / std2021) tables 二, 三, 四 → statistics rows."""
 from __future__ import annotations
 
+import itertools
+import re
+from dataclasses import dataclass
+
+from pipeline import catalog
+from pipeline.labels import label_key, strip_enumeration
+from pipeline.layouts.detect import read
+from pipeline.layouts.model import Row, is_blank, without_note
+from pipeline.numbers import parse_cell
+from pipeline.read import Line
+from pipeline.splits import block_sum_splits, digit_splits, sum_splits
+
+MAX_JOINT_SPLITS = 20000  # bound on the joint enumeration of ambiguous collapsed rows
+
+
+@dataclass(frozen=True)
+class RowSpec:
+    indicator: str
+    row_path: str
+    label: str
+    keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ColSpec:
+    code: str
+    label: str
+    unit: str
+    rows: frozenset[str]  # indicators the column applies to; empty = every row
+    cues: str  # regex of words that name the column in prose and cell notes
+
+
+def match_key(text: str) -> str:
+    """Label key without numbering or punctuation: '1. 申请人…补正, 行政机关…' ≍ '申请人…补正、行政机关…'."""
+    return re.sub(r"[^\w]", "", strip_enumeration(label_key(text)))
+
+
+def row_specs(table: str, template: str) -> list[RowSpec]:
+    specs = []
+    for r in catalog.indicators(table, template):
+        names = [r["label"]] + [a for a in r["aliases"].split("|") if a]
+        specs.append(RowSpec(r["indicator"], r["row_path"], r["label"], tuple(match_key(n) for n in names)))
+    return specs
+
+
+def col_specs(table: str, template: str) -> list[ColSpec]:
+    return [ColSpec(c["column_code"], c["column"], c["unit"], frozenset(c.get("rows", "").split()), c.get("cues", ""))
+            for c in catalog.columns(table, template)]
+
+
+def columns_for(spec: RowSpec, cols: list[ColSpec]) -> list[ColSpec]:
+    return [c for c in cols if not c.rows or spec.indicator in c.rows]
+
+
+# --------------------------------------------------------------------------- regions of the document
+
+_ZONE_START = re.compile(r"第二十条\s*第\s*[(（]\s*一\s*[)）]\s*项")
+_ZONE_START_FALLBACK = re.compile(r"本年新收政府信息公开申请")
+_ZONE_END = re.compile(r"[五六]\s*[、.．]\s*(?:政府信息公开工作)?(?:存在|其他需要报告)")
+
+
+def table_zone(lines: list[Line]) -> tuple[list[Line], str]:
+    """The lines holding 表二–表四 (cut inside a line for collapsed text) and the prose around them."""
+    start = _find(lines, _ZONE_START, 0) or _find(lines, _ZONE_START_FALLBACK, 0)
+    if start is None:
+        return [], "\n".join(line.text for line in lines)
+    (i, pos) = start
+    end = _find(lines, _ZONE_END, i, pos) or (len(lines) - 1, len(lines[-1].text))
+    (j, end_pos) = end
+    zone = [Line(line.no, line.text) for line in lines[i:j + 1]]
+    if i == j:
+        zone[0] = Line(zone[0].no, zone[0].text[pos:end_pos])
+    else:
+        zone[0] = Line(zone[0].no, zone[0].text[pos:])
+        zone[-1] = Line(zone[-1].no, zone[-1].text[:end_pos])
+    prose = [line.text for line in lines[:i]] + [lines[i].text[:pos], lines[j].text[end_pos:]]
+    prose += [line.text for line in lines[j + 1:]]
+    return [line for line in zone if line.text.strip() or line.text], "\n".join(prose)
+
+
+def _find(lines: list[Line], pattern: re.Pattern, first: int, pos: int = 0) -> tuple[int, int] | None:
+    for k in range(first, len(lines)):
+        m = pattern.search(lines[k].text, pos if k == first else 0)
+        if m:
+            return k, m.start()
+    return None
+
+
+def split_tables(rows: list[Row]) -> dict[str, list[Row]]:
+    """表二 rows up to the 表三 heading or first 表三 row, 表三 up to the first mention of 行政复议, then 表四."""
+    keys = [match_key(r.label) for r in rows]
+    t3 = next((k for k, key in enumerate(keys) if "收到和处理政府信息公开申请" in key or "本年新收政府信息公开申请" in key),
+              len(rows))
+    t4 = next((k for k in range(t3, len(rows)) if "行政复议" in keys[k]), len(rows))
+    return {"active_disclosure": rows[:t3], "requests": rows[t3:t4], "review_litigation": rows[t4:]}
+
+
+# --------------------------------------------------------------------------- row identification
+
+def candidates(label: str, specs: list[RowSpec]) -> list[int]:
+    """Template rows a printed label can be: exact, else the longest label it ends with, else those it is part of."""
+    key = match_key(label)
+    if not key:
+        return list(range(len(specs)))
+    exact = [i for i, s in enumerate(specs) if key in s.keys]
+    if exact:
+        return exact
+    endings = [(len(k), i) for i, s in enumerate(specs) for k in s.keys if key.endswith(k)]
+    if endings:
+        longest = max(endings)[0]
+        return sorted({i for n, i in endings if n == longest})
+    if len(key) >= 4:
+        return [i for i, s in enumerate(specs) if any(key in k for k in s.keys)]
+    return []
+
+
+def value_rows_with_labels(rows: list[Row]) -> list[tuple[Row, str]]:
+    """Value rows, each with its label; a row printed without one takes the label lines just above it."""
+    out, pending = [], []
+    for row in rows:
+        if not row.cells:
+            pending.append(row.label)
+            continue
+        if not (row.has_values or row.collapsed):
+            pending = []
+            continue
+        out.append((row, row.label or "".join(pending)))
+        pending = []
+    return out
+
+
+def place_rows(labelled: list[tuple[Row, str]], specs: list[RowSpec], problems: list[str]) -> list[int | None]:
+    """Template row index for each value row: unique labels anchor, the template's order fills the gaps."""
+    cands = [candidates(label, specs) for _, label in labelled]
+    placed: list[int | None] = [c[0] if len(c) == 1 else None for c in cands]
+    seen: set[int] = set()
+    for k, p in enumerate(placed):
+        if p is not None and p in seen:
+            problems.append(f"row 「{labelled[k][1]}」 is printed twice; the second copy is ignored")
+            placed[k] = None
+            cands[k] = []
+        elif p is not None:
+            seen.add(p)
+    anchors = [-1] + [k for k, p in enumerate(placed) if p is not None] + [len(placed)]
+    for a, b in zip(anchors, anchors[1:]):
+        lo = placed[a] if a >= 0 else -1
+        hi = placed[b] if b < len(placed) else len(specs)
+        free = [i for i in range(lo + 1, hi) if i not in seen] if lo < hi else []
+        gap = [k for k in range(a + 1, b) if cands[k]]
+        if gap and len(gap) == len(free) and all(f in cands[k] for k, f in zip(gap, free)):
+            for k, f in zip(gap, free):
+                placed[k] = f
+            continue
+        for k in gap:
+            fits = [i for i in cands[k] if i in free]
+            if len(fits) == 1:
+                placed[k] = fits[0]
+                seen.add(fits[0])
+    for k, p in enumerate(placed):
+        if p is None and cands[k] != [] and labelled[k][0].has_values:
+            problems.append(f"row 「{labelled[k][1] or labelled[k][0].cells}」 (line {labelled[k][0].line}) "
+                            "matches no single template row; its cells are left out")
+    return placed
+
+
+# --------------------------------------------------------------------------- cells
+
+def stat_row(table: str, spec: RowSpec, col: ColSpec | None, label: str, raw: str, value: float | None,
+             line: int, column: str | None = None) -> dict:
+    return {"table": table, "scope": None, "row_path": spec.row_path, "indicator": spec.indicator,
+            "label": label, "column": col.label if col else column, "unit": col.unit if col else "件",
+            "value": value, "value_raw": raw, "source_line": line}
+
+
+def cell_value(raw: str, row_label: str, col: ColSpec, problems: list[str]) -> float | None:
+    try:
+        return parse_cell(without_note(raw))
+    except ValueError:
+        problems.append(f"cell 「{row_label}」/{col.label} reads 「{raw}」, not a number; left empty")
+        return None
+
+
+def fit_cells(cells: tuple[str, ...], n: int) -> tuple[str, ...]:
+    """Drop blank cells a layout adds at the end of a row; keep the last n when a row has extra leading blanks."""
+    cells = list(cells)
+    while len(cells) > n and is_blank(cells[-1]):
+        cells.pop()
+    while len(cells) > n and is_blank(cells[0]):
+        cells.pop(0)
+    return tuple(cells)
+
+
+def printed_label(label: str, spec: RowSpec) -> str:
+    """The label as printed when it is the whole row label, else the template's (fused or broken print)."""
+    return re.sub(r"\s+", " ", label).strip() if match_key(label) in spec.keys else spec.label
+
+
+# --------------------------------------------------------------------------- prose evidence
+
+_CLAUSE = re.compile(r"[，。；;,\n]")
+_COUNT = re.compile(r"(\d+(?:\.\d+)?)\s*件")
+
+
+def prose_numbers(prose: str, spec: RowSpec, col: ColSpec) -> set[float]:
+    """Numbers the prose states for one cell: a clause naming the row and the column's cue word."""
+    if not col.cues:
+        return set()
+    found = set()
+    for clause in _CLAUSE.split(prose):
+        key = re.sub(r"\s+", "", clause)
+        if any(k and k in match_key(key) for k in spec.keys) and re.search(col.cues, key):
+            found.update(float(m.group(1)) for m in _COUNT.finditer(key))
+    return found
+
+
+def filter_by_prose(splits: list[tuple], evidence: list[set[float]]) -> list[tuple]:
+    """Keep splits whose cells equal what the prose states; failing that, those of the stated magnitude."""
+    for pos, stated in enumerate(evidence):
+        if not stated or len(splits) <= 1:
+            continue
+        exact = [s for s in splits if s[pos] in stated]
+        same_width = [s for s in splits if any(len(str(s[pos])) == len(str(int(v))) for v in stated)]
+        splits = exact or same_width or splits
+    return splits
+
+
+def split_run(run: str, n: int) -> list[tuple]:
+    if n == 1:
+        return [(float(run),)] if re.fullmatch(r"\d+(?:\.\d+)?", run) and not re.match(r"0\d", run) else []
+    return list(digit_splits(run, n)) if "." not in run else []
+
+
+# --------------------------------------------------------------------------- 表二
+
+def parse_active_disclosure(rows: list[Row], template: str, prose: str, problems: list[str]) -> list[dict]:
+    table = "active_disclosure"
+    specs, cols = row_specs(table, template), col_specs(table, template)
+    labelled = [(r, r.label) for r in rows if r.cells and (r.has_values or r.collapsed)]
+    detached = [r.cells[0] for r, label in labelled if not label and len(r.cells) == 1]
+    found = [(r, label, candidates(label, specs)) for r, label in labelled if label]
+    printed_values = {without_note(c) for r, _, _ in found for c in r.cells}
+    lost_cols = {c.code for raw in detached if without_note(raw) not in printed_values
+                 for c in cols if c.cues and re.search(c.cues, raw)}
+    out = []
+    for row, label, cands in found:
+        if len(cands) != 1:
+            continue
+        spec = specs[cands[0]]
+        row_cols = columns_for(spec, cols)
+        values = assign_cells(row, spec, row_cols, lost_cols, prose, problems)
+        for col, raw in zip(row_cols, values):
+            value = cell_value(raw, label, col, problems) if raw is not None else None
+            out.append(stat_row(table, spec, col, printed_label(label, spec), raw or "", value, row.line))
+    for raw in detached:
+        if without_note(raw) not in printed_values:
+            problems.append(f"表二 cell 「{raw}」 is printed apart from its row and cannot be placed")
+    return out
+
+
+def assign_cells(row: Row, spec: RowSpec, cols: list[ColSpec], lost_cols: set[str], prose: str,
+                 problems: list[str]) -> list[str | None]:
+    """The row's cells in template column order; None where the print lost or blurred a cell."""
+    n = len(cols)
+    if row.collapsed:
+        splits = filter_by_prose(split_run(row.cells[0], n), [prose_numbers(prose, spec, c) for c in cols])
+        if len(splits) == 1:
+            return [_fmt(v) for v in splits[0]]
+        problems.append(f"row 「{spec.label}」 runs its cells together ({row.cells[0]}) and {len(splits)} splits fit; "
+                        "its cells are left empty")
+        return [None] * n
+    cells = fit_cells(row.cells, n)
+    if len(cells) == n:
+        return list(cells)
+    missing = [c for c in cols if c.code in lost_cols]
+    if len(cells) < n and len(missing) == n - len(cells):
+        it = iter(cells)
+        for c in missing:
+            problems.append(f"cell 「{spec.label}」/{c.label} was lost from its row in the source text; left empty")
+        return [None if c.code in lost_cols else next(it) for c in cols]
+    problems.append(f"row 「{spec.label}」 prints {len(cells)} cells for {n} columns; its cells are left empty")
+    return [None] * n
+
+
+def _fmt(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else str(v)
+
+
+# --------------------------------------------------------------------------- 表三
+
+def parse_requests(rows: list[Row], template: str, problems: list[str]) -> list[dict]:
+    table = "requests"
+    specs, cols = row_specs(table, template), col_specs(table, template)
+    labelled = value_rows_with_labels(rows)
+    placed = place_rows(labelled, specs, problems)
+    cells_by_row: dict[int, tuple[Row, str, list[str | None]]] = {}
+    runs: dict[int, list[tuple]] = {}
+    for (row, label), p in zip(labelled, placed):
+        if p is None or p in cells_by_row:
+            continue
+        if row.collapsed:
+            runs[p] = sum_splits(row.cells[0], len(cols))
+            cells_by_row[p] = (row, label, [None] * len(cols))
+            continue
+        cells = fit_cells(row.cells, len(cols))
+        if len(cells) != len(cols):
+            problems.append(f"row 「{label}」 prints {len(cells)} cells for {len(cols)} columns; its cells are left empty")
+            cells = (None,) * len(cols)
+        cells_by_row[p] = (row, label, list(cells))
+    for p, split in resolve_requests(runs, specs, problems).items():
+        if split is not None:
+            cells_by_row[p] = (cells_by_row[p][0], cells_by_row[p][1], [_fmt(v) for v in split])
+    out = []
+    for p in sorted(cells_by_row):
+        row, label, cells = cells_by_row[p]
+        spec = specs[p]
+        for col, raw in zip(cols, cells):
+            value = cell_value(raw, label, col, problems) if raw is not None else None
+            out.append(stat_row(table, spec, col, printed_label(label, spec), raw if raw is not None else "",
+                                value, row.line))
+    return out
+
+
+def resolve_requests(runs: dict[int, list[tuple]], specs: list[RowSpec], problems: list[str]) -> dict[int, tuple | None]:
+    """Pick each collapsed row's split with the template's guarantees; None where several still fit."""
+    index = {s.indicator: i for i, s in enumerate(specs)}
+    fixed = {p: s[0] for p, s in runs.items() if len(s) == 1}
+    open_rows = [p for p, s in runs.items() if len(s) > 1]
+    size = 1
+    for p in open_rows:
+        size *= len(runs[p])
+    survivors = []
+    if open_rows and size <= MAX_JOINT_SPLITS:
+        for combo in itertools.product(*(runs[p] for p in open_rows)):
+            if requests_consistent({**fixed, **dict(zip(open_rows, combo))}, index, specs):
+                survivors.append(combo)
+    result: dict[int, tuple | None] = dict(fixed)
+    for k, p in enumerate(open_rows):
+        choices = {combo[k] for combo in survivors}
+        result[p] = choices.pop() if len(choices) == 1 else None
+        if result[p] is None:
+            problems.append(f"row 「{specs[p].label}」 runs its cells together and {len(runs[p])} splits satisfy "
+                            "the row total; the table's identities do not single one out, so its cells are left empty")
+    for p, s in runs.items():
+        if not s:
+            result[p] = None
+            problems.append(f"row 「{specs[p].label}」 runs its cells together and no split gives its 总计; left empty")
+    return result
+
+
+def requests_consistent(values: dict[int, tuple], index: dict[str, int], specs: list[RowSpec]) -> bool:
+    """T3-1 (一 + 二 = （七） + 四, per column) and every outcome cell ≤ its column's （七）总计."""
+    get = {name: values.get(index.get(name, -1)) for name in
+           ("req_received", "req_carried_over", "req_processed_total", "req_carried_forward")}
+    rec, carried, total, forward = get.values()
+    if all(v is not None for v in get.values()):
+        if any(a + b != c + d for a, b, c, d in zip(rec, carried, total, forward)):
+            return False
+    if total is not None:
+        for p, v in values.items():
+            if specs[p].row_path.startswith("三.三.") and specs[p].indicator != "req_processed_total":
+                if any(x > t for x, t in zip(v, total)):
+                    return False
+    return True
+
+
+# --------------------------------------------------------------------------- 表四
+
+def parse_review_litigation(rows: list[Row], template: str, problems: list[str]) -> list[dict]:
+    table = "review_litigation"
+    blocks, cols = row_specs(table, template), col_specs(table, template)
+    n = len(cols)
+    filled: dict[int, tuple[Row, list[str | None]]] = {}
+    title = None
+    for row in rows:
+        named = block_named(row.label, blocks)
+        if not row.cells or not (row.has_values or row.collapsed):
+            title = named if named is not None else title
+            continue
+        title = named if named is not None else title
+        cells = block_cells(row, n, len(blocks), title is not None, problems)
+        if len(cells) == n * len(blocks):
+            for b in range(len(blocks)):
+                filled.setdefault(b, (row, cells[b * n:(b + 1) * n]))
+        elif len(cells) == n:
+            b = title if title is not None and title not in filled else next(
+                (i for i in range(len(blocks)) if i not in filled), None)
+            if b is not None:
+                filled[b] = (row, cells)
+        else:
+            problems.append(f"表四 row (line {row.line}) prints {len(cells)} cells, not {n} or {n * len(blocks)}; "
+                            "left out")
+        title = None
+    out = []
+    for b in sorted(filled):
+        row, cells = filled[b]
+        for col, raw in zip(cols, cells):
+            value = cell_value(raw, blocks[b].label, col, problems) if raw is not None else None
+            out.append(stat_row(table, blocks[b], col, blocks[b].label, raw if raw is not None else "", value,
+                                row.line))
+    return out
+
+
+def block_named(label: str, blocks: list[RowSpec]) -> int | None:
+    key = match_key(label)
+    named = [i for i, b in enumerate(blocks) if any(k in key for k in b.keys)]
+    return named[0] if len(named) == 1 else None
+
+
+def block_cells(row: Row, n: int, blocks: int, titled: bool, problems: list[str]) -> list[str | None]:
+    if not row.collapsed:
+        cells = list(row.cells)
+        for size in (n * blocks, n):
+            fitted = fit_cells(row.cells, size)
+            if len(fitted) == size:
+                return list(fitted)
+        return cells
+    run = row.cells[0]
+    splits = sum_splits(run, n) if titled else block_sum_splits(run, blocks, n)
+    if len(splits) == 1:
+        return [_fmt(v) for v in splits[0]]
+    problems.append(f"表四 runs its cells together ({run}) and {len(splits)} splits give every block its 总计; "
+                    "its cells are left empty")
+    return [None] * (n if titled else n * blocks)
+
+
+# --------------------------------------------------------------------------- entry point
 
 def parse_tables(doc, template):
     from pipeline.parse import TablesResult
-    return TablesResult()
+
+    zone, prose = table_zone(doc.lines)
+    if not zone:
+        return TablesResult(problems=["no 表二/表三/表四 found (no 第二十条 caption, no 本年新收 row)"])
+    layout, rows = read(zone, doc.is_html)
+    tables = split_tables(rows)
+    problems: list[str] = []
+    out = parse_active_disclosure(tables["active_disclosure"], template, prose, problems)
+    out += parse_requests(tables["requests"], template, problems)
+    out += parse_review_litigation(tables["review_litigation"], template, problems)
+    return TablesResult(rows=out, layout=layout, problems=problems)

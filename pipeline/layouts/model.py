@@ -1,0 +1,63 @@
+"""The one small table model every layout reader produces: rows of label cells, value cells and a source line."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.numbers import PLACEHOLDERS
+
+# A value cell: a signed or decimal number, maybe with a unit, maybe followed by a printed note
+# ('22（其中修订16件）'); or a blank/placeholder.
+_VALUE = re.compile(r"^[+\-−]?\d+(?:\.\d+)?\s*(?:万元|元|件|条|个|项|次)?\s*(?:[(（][^()（）]*[)）])?$")
+_NOTE = re.compile(r"\s*[(（][^()（）]*[)）]$")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One printed row. A row with labels and no cells is a caption, a header or a wrapped label piece."""
+    labels: tuple[str, ...]
+    cells: tuple[str, ...]
+    line: int
+    collapsed: bool = False  # cells is one digit run whose cut points were lost; the template splits it
+
+    @property
+    def label(self) -> str:
+        return "".join(self.labels)
+
+    @property
+    def has_values(self) -> bool:
+        return any(is_number(c) for c in self.cells)
+
+
+def is_blank(text: str) -> bool:
+    return text.strip() in PLACEHOLDERS
+
+
+def is_number(text: str) -> bool:
+    return bool(_VALUE.match(text.strip()))
+
+
+def is_value(text: str) -> bool:
+    return is_blank(text) or is_number(text)
+
+
+def without_note(text: str) -> str:
+    """'22（其中修订16件）' → '22': the note printed inside a cell is not its value."""
+    return _NOTE.sub("", text.strip())
+
+
+def row_from_cells(cells: list[str], line: int) -> Row | None:
+    """Leading non-value cells are labels, the rest values; None for a row with nothing in it."""
+    cells = [c.strip() for c in cells]
+    first_value = next((i for i, c in enumerate(cells) if is_value(c)), len(cells))
+    labels = tuple(c for c in cells[:first_value] if c)
+    values = tuple(cells[first_value:])
+    if not labels and not any(is_number(c) for c in values):
+        return None  # a separator, or a label-less row of blanks only
+    return Row(labels, values, line)
+
+
+def text_row(text: str, line: int) -> Row | None:
+    """A line of prose or a caption: labels only."""
+    text = re.sub(r"^#+\s*", "", text.strip())
+    return Row((text,), (), line) if text else None

@@ -1,0 +1,45 @@
+"""PDF-extracted text: label lines ending in space-separated numbers, pipe fragments, page footers, wrapped labels."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from pipeline.layouts import pipe
+from pipeline.layouts.model import Row, is_number, is_value, row_from_cells, text_row
+
+PAGE_FOOTER = re.compile(r"^[—\-–－]+\s*\d+\s*[—\-–－]+$")
+_SINGLE_CJK = re.compile(r"^[\u4e00-\u9fff]$")
+_NOTE_LINE = re.compile(r"^[(（][^()（）]*[)）]$")
+
+
+def is_page_footer(text: str) -> bool:
+    return bool(PAGE_FOOTER.match(text.strip()))
+
+
+def plain_row(text: str, line: int) -> Row | None:
+    """'行政许可 0' → label + values: a label line ends at its trailing run of numbers (formats §5.5)."""
+    tokens = text.split()
+    cut = len(tokens)
+    while cut > 0 and is_value(tokens[cut - 1]) and tokens[cut - 1].strip():
+        cut -= 1
+    if cut == len(tokens):
+        return text_row(text, line)
+    label = "".join(tokens[:cut])
+    return Row((label,) if label else (), tuple(tokens[cut:]), line)
+
+
+def read_rows(lines: Iterable) -> list[Row]:
+    rows: list[Row] = []
+    for line in lines:
+        text = line.text.strip()
+        if not text or is_page_footer(text) or _SINGLE_CJK.match(text) or pipe.is_separator(text):
+            continue
+        last = rows[-1] if rows else None
+        if _NOTE_LINE.match(text) and last and not last.labels and len(last.cells) == 1 and is_number(last.cells[0]):
+            # A cell's note wrapped onto its own line: '22' then '（其中修订16件）'.
+            rows[-1] = Row((), (last.cells[0] + text,), last.line)
+            continue
+        row = row_from_cells(pipe.split_cells(text), line.no) if pipe.is_pipe_row(text) else plain_row(text, line.no)
+        if row:
+            rows.append(row)
+    return rows
