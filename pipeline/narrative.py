@@ -1,10 +1,343 @@
 """Narrative sentences → key-domain counts and request/review/litigation statements."""
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from functools import lru_cache
 
-def outcome_statements(doc, template: str, scopes: list[str]) -> list[dict]:
-    return []
+from pipeline import catalog
+from pipeline.numbers import Quantity, find_percents, find_quantities
+from pipeline.sentences import Block, Heading, HeadingTrail, blocks, headings, sentences
 
+DOMAIN_UNITS = {"条", "件", "项"}
+OUTCOME_UNITS = {"件", "宗"}
+WHOLE_JURISDICTION = re.compile(r"全市|全区|全县|全省|全镇|全旗|本行政区域")
+REGION_SCOPE = "本行政区域"
+
+_QUOTES = str.maketrans("", "", "“”\"'‘’「」")
+_CLAUSE_END = "，,；;：:。！？!?"
+_BRACKETS = "（）()"
+# What a domain statement counts comes after its verb: 共公开「扶贫信息」600余条.
+_ANCHOR = re.compile(r"公开|发布|公示|公布|推送|刊登|披露|报送|归集")
+_FILLER_HEAD = re.compile(r"^(?:\d{4}年度?|今年|全年|其中|主动|累计|共|各类|有关|相关|了|的|、|\s)+")
+_FILLER_TAIL = re.compile(r"(?:今年|全年|累计|共计|合计|总计|共|计|达|为|\s)+$")
+_GENERIC_OBJECT = re.compile(r"^(?:各类|相关|有关|此类|上述)?(?:信息|内容)?$|等(?:信息|内容)$")
+_AFTER_UNIT = re.compile(r"[^，,。；;：:、（(！？!?]*")
+_HEADING_SUFFIX = re.compile(r"(?:公开|信息|情况|工作|领域|项目|方面|数量|类别|形式|建设|机制)$")
+_RUN_ON_HEADING = re.compile(r"^.{2,30}?(?:情况|方面|数量|类别|形式)")
+_HEADING_VERBS = re.compile(r"^(?:积极|着力|持续|深入|全面|进一步|不断|切实|大力|继续)*"
+                            r"(?:推进|推动|加强|深化|做好|强化|开展|加大|抓好|落实|规范|突出)?")
+_HEADING_TAIL = re.compile(r"(?:工作情况|情况|工作|公开|方面)+$")
+_SUMMARY = re.compile(r"等(?P<x>[^，,。；;、等]{2,20}?)(?:的)?信息")
+
+
+# --------------------------------------------------------------------------------------------
+# Catalogs
+
+@dataclass(frozen=True)
+class Domain:
+    code: str
+    bare_count: bool
+
+
+@lru_cache(maxsize=None)
+def _domain_index() -> tuple[re.Pattern, dict[str, Domain]]:
+    """One alternation over every alias (longest first) and alias → domain."""
+    by_alias = {}
+    for row in catalog.load_csv("domains.csv"):
+        for alias in row["aliases"].split("|"):
+            by_alias[alias] = Domain(row["code"], row["bare_count"] == "true")
+    pattern = "|".join(re.escape(a) for a in sorted(by_alias, key=len, reverse=True))
+    return re.compile(pattern), by_alias
+
+
+def domain_hits(text: str) -> list[tuple[re.Match, Domain]]:
+    pattern, by_alias = _domain_index()
+    return [(m, by_alias[m.group(0)]) for m in pattern.finditer(text)]
+
+
+@dataclass(frozen=True)
+class OutcomeRule:
+    kind: str
+    pattern: re.Pattern
+    stage: str
+    measure: str
+    applicant: str
+    context: str
+    family: str
+
+
+@lru_cache(maxsize=None)
+def _outcome_rules() -> tuple[OutcomeRule, ...]:
+    return tuple(OutcomeRule(r["kind"], re.compile(r["pattern"]), r["stage"], r["measure"], r["applicant"],
+                             r["context"], r["family"])
+                 for r in catalog.load_csv("narrative_outcomes.csv"))
+
+
+# --------------------------------------------------------------------------------------------
+# Walking the prose
+
+@dataclass
+class Statement:
+    """A count in a sentence, with what stands before and after it inside its clause."""
+    block: Block
+    sentence: str
+    sentence_start: int  # offset of the sentence in the block
+    quantity: Quantity  # offsets relative to the sentence
+    trail: list[Heading]
+
+    @property
+    def source_line(self) -> int:
+        return self.block.line_at(self.sentence_start + self.quantity.start)
+
+    def before(self, boundaries: str, previous_end: int) -> str:
+        head = self.sentence[previous_end:self.quantity.start]
+        cut = max((head.rfind(c) for c in boundaries), default=-1)
+        return head[cut + 1:].translate(_QUOTES).strip(" 、")
+
+    def after(self, boundaries: str, next_start: int) -> str:
+        tail = self.sentence[self.quantity.end:next_start]
+        cut = min((i for c in boundaries if (i := tail.find(c)) >= 0), default=len(tail))
+        return tail[:cut].translate(_QUOTES).strip(" 、")
+
+
+def _walk(doc):
+    """Yield (block, sentence_start, sentence, quantities, trail_at) in document order."""
+    trail = HeadingTrail()
+    for block in blocks(doc):
+        pending = headings(block)
+        for start, sentence in sentences(block):
+            quantities = find_quantities(sentence)
+
+            def trail_at(pos: int, _start=start) -> list[Heading]:
+                while pending and pending[0].start < _start + pos:
+                    trail.enter(pending.pop(0))
+                return trail.current()
+
+            yield block, start, sentence, quantities, trail_at
+        while pending:
+            trail.enter(pending.pop(0))
+
+
+# --------------------------------------------------------------------------------------------
+# Key-domain counts
 
 def domain_counts(doc) -> list[dict]:
+    rows = []
+    for block, start, sentence, quantities, trail_at in _walk(doc):
+        previous_end = 0
+        for i, q in enumerate(quantities):
+            stmt = Statement(block, sentence, start, q, trail_at(q.start))
+            if q.unit in DOMAIN_UNITS:
+                found = _domain_of(stmt, previous_end)
+                if found:
+                    rows.append(_domain_row(stmt, *found))
+            previous_end = q.end
+    return rows
+
+
+def _domain_row(stmt: Statement, code: str, label: str) -> dict:
+    q = stmt.quantity
+    return {"domain": code, "domain_label": label, "parent_domain": _parent(stmt.trail, code),
+            "count": q.value, "qualifier": q.qualifier, "unit": q.unit, "sentence": stmt.sentence.strip(),
+            "source_line": stmt.source_line}
+
+
+def _domain_of(stmt: Statement, previous_end: int) -> tuple[str, str] | None:
+    """(code, label as printed) of what a count counts, or None when it is not a domain count."""
+    after = _AFTER_UNIT.match(stmt.sentence, stmt.quantity.end).group(0).strip()
+    if after not in ("", "信息"):
+        return None  # 125项信息公开任务: the count is of something else
+    before = stmt.before(_CLAUSE_END, previous_end)
+    parts = _ANCHOR.split(before)
+    obj = _trim(parts[-1])
+    if domain_hits(obj):
+        return _named_domain(obj)
+    if len(parts) == 1 or not _GENERIC_OBJECT.search(obj):
+        return None  # 共计472项 with no 公开/发布: a sum of items, not information published
+    lead = _trim(parts[-2])
+    if lead:  # 环境监管信息公开54条 names its own subject; 排污单位信息公开5条 names no domain
+        return _named_domain(lead, needs_info=False) if domain_hits(lead) else None
+    return _heading_domain(stmt.trail) or _summary_domain(stmt.sentence[:stmt.quantity.start])
+
+
+def _trim(text: str) -> str:
+    return _FILLER_TAIL.sub("", _FILLER_HEAD.sub("", text)).strip()
+
+
+def _named_domain(obj: str, needs_info: bool = True) -> tuple[str, str] | None:
+    """A phrase naming one domain: 'X等财税信息' names the summary after 等; a list names its items."""
+    label = obj.rsplit("等", 1)[-1] if domain_hits(obj.rsplit("等", 1)[-1]) else obj
+    if label == obj and "等" in obj:
+        label = next(p for p in re.split(r"[、等]", obj) if domain_hits(p))
+    hits = domain_hits(label)
+    codes = {d.code for _, d in hits}
+    if len(codes) > 1:
+        return None  # a mix of several domains (扶贫、教育、医疗…类信息) is not one domain's count
+    if needs_info and "信息" not in obj and not any(d.bare_count for _, d in hits):
+        return None  # 政策解读117篇, 图文1775条: documents, not items of a domain
+    return hits[0][1].code, label
+
+
+def _is_heading_like(text: str) -> bool:
+    return bool(_HEADING_SUFFIX.search(text))
+
+
+def _heading_words(heading: Heading) -> str | None:
+    """The heading's words if it reads as a heading (not a run-in point such as 二是通过…等内容)."""
+    if _is_heading_like(heading.text):
+        return heading.text
+    m = _RUN_ON_HEADING.match(heading.text)
+    return m.group(0) if m else None
+
+
+def _heading_domain(trail: list[Heading]) -> tuple[str, str] | None:
+    for heading in reversed(trail):
+        words = _heading_words(heading)
+        if words is None:
+            continue
+        hits = domain_hits(words)
+        if not hits:
+            return None
+        label = _HEADING_TAIL.sub("", _HEADING_VERBS.sub("", words)) or words
+        return hits[0][1].code, label
+    return None
+
+
+def _summary_domain(text: str) -> tuple[str, str] | None:
+    """稳岗就业、生态环境…等重点民生领域的信息公开，公开信息1654条: the summary names the domain."""
+    for m in reversed(list(_SUMMARY.finditer(text))):
+        hits = domain_hits(m["x"])
+        if hits:
+            return hits[0][1].code, m["x"]
+    return None
+
+
+def _parent(trail: list[Heading], code: str) -> str | None:
+    for heading in reversed(trail):
+        words = _heading_words(heading)
+        hits = domain_hits(words) if words else []
+        if hits and code not in {d.code for _, d in hits}:
+            return hits[0][1].code
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Request, review and litigation statements
+
+_PERCENT_AFTER = re.compile(r"^\s*[,，]?\s*[（(]?\s*(?:占[^，,。；;%（）()]{0,15}?)?\s*$")
+
+
+def outcome_statements(doc, template: str, scopes: list[str]) -> list[dict]:
+    """Counts of requests, reviews and lawsuits stated in the prose (source='narrative')."""
+    region = REGION_SCOPE if REGION_SCOPE in (scopes or []) else None
+    rows = []
+    for block, start, sentence, quantities, _ in _walk(doc):
+        if not (quantities or "未" in sentence or "均" in sentence or "尚未" in sentence):
+            continue
+        scope = region if region and WHOLE_JURISDICTION.search(sentence) else None
+        for row in _sentence_outcomes(block, start, sentence, quantities):
+            rows.append({"scope": scope, "source": "narrative", **row,
+                         "outcome_group": _outcome_groups()[row["measure"]]})
+    return rows
+
+
+@lru_cache(maxsize=None)
+def _outcome_groups() -> dict[str, str]:
+    return {m["measure"]: m["outcome_group"] for m in catalog.load_csv("measures.csv")}
+
+
+def _clauses(sentence: str) -> list[tuple[int, int]]:
+    spans, begin = [], 0
+    for i, ch in enumerate(sentence):
+        if ch in "，,；;。！？!?":
+            spans.append((begin, i))
+            begin = i + 1
+    if begin < len(sentence):
+        spans.append((begin, len(sentence)))
+    return spans
+
+
+def _sentence_outcomes(block: Block, start: int, sentence: str, quantities: list[Quantity]) -> list[dict]:
+    rows: list[dict] = []
+    stage_totals: list[dict] = []
+    counts = [q for q in quantities if q.unit in OUTCOME_UNITS]
+    for begin, end in _clauses(sentence):
+        inside = [q for q in counts if begin <= q.start < end]
+        if not inside:
+            rows += _clause_without_count(block, start, sentence[begin:end], begin, stage_totals)
+            continue
+        for q in inside:
+            row = _count_row(block, start, sentence, q, counts, rows)
+            if row:
+                rows.append(row)
+                if row["measure"] == "total" and row["stage"] != "request":
+                    stage_totals.append(row)
+    return rows
+
+
+def _count_row(block, start, sentence, q, counts, earlier) -> dict | None:
+    i = counts.index(q)
+    previous_end = counts[i - 1].end if i else 0
+    next_start = counts[i + 1].start if i + 1 < len(counts) else len(sentence)
+    stmt = Statement(block, sentence, start, q, [])
+    boundaries = _CLAUSE_END + _BRACKETS
+    before, after = stmt.before(boundaries, previous_end), stmt.after(boundaries, next_start)
+    for label in (before, after):
+        rule = _match_count_rule(label, sentence[:q.end])
+        if rule is None:
+            continue
+        if rule.measure == "-":
+            return None
+        measure = rule.measure
+        if measure == "@":
+            requests = [r for r in earlier if r["stage"] == "request" and r["applicant"] == "all"]
+            if not requests:
+                return None
+            measure = requests[-1]["measure"]
+        return {"stage": rule.stage, "applicant": rule.applicant, "measure": measure, "count": q.value,
+                "share_stated_pct": _percent_after(sentence, q, next_start), "label": label or before,
+                "source_line": stmt.source_line}
+    return None
+
+
+def _match_count_rule(label: str, context: str) -> OutcomeRule | None:
+    if not label:
+        return None
+    rules = [r for r in _outcome_rules() if r.kind == "count"]
+    for rule in rules:
+        if not rule.pattern.search(label):
+            continue
+        if rule.context and rule.context not in context:
+            continue
+        if rule.family and sum(1 for r in rules if r.family == rule.family and r.pattern.search(label)) > 1:
+            return None  # 以传真、其他方式申请: two channels in one count
+        return rule
+    return None
+
+
+def _percent_after(sentence: str, q: Quantity, limit: int) -> float | None:
+    for p in find_percents(sentence[q.end:limit]):
+        if _PERCENT_AFTER.match(sentence[q.end:q.end + p.start]):
+            return p.value
+        break
+    return None
+
+
+def _clause_without_count(block, start, clause: str, begin: int, stage_totals: list[dict]) -> list[dict]:
+    line = block.line_at(start + begin)
+    for rule in _outcome_rules():
+        m = rule.pattern.search(clause) if rule.kind in ("zero", "all") else None
+        if not m:
+            continue
+        if rule.measure == "-":
+            return []
+        if rule.kind == "zero":
+            return [{"stage": rule.stage, "applicant": rule.applicant, "measure": rule.measure, "count": 0.0,
+                     "share_stated_pct": None, "label": m.group(0), "source_line": line}]
+        if len(stage_totals) == 1:  # 均维持 after 复议7件、诉讼9件 would not say which stage
+            total = stage_totals[0]
+            return [{**total, "measure": rule.measure, "share_stated_pct": None, "label": clause.strip(),
+                     "source_line": line}]
+        return []
     return []
