@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: all build test bench clean
+.PHONY: all build test bench clean docs
 
 all: build
 
@@ -22,6 +22,10 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/run.py
+
+# Regenerate docs/data-dictionary.md from schemas/descriptions.csv, schemas/glosses.csv and the catalogs.
+docs: $(STAMP)
+	$(VENV)/bin/ogi dictionary --out docs/data-dictionary.md
 
 clean:
 	rm -rf data/processed/*

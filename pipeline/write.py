@@ -74,6 +74,7 @@ def _write_duckdb(out_dir: Path, staging: Path) -> None:
         base = os.path.relpath(out_dir, Path.cwd()) if _inside_cwd(out_dir) else str(out_dir.resolve())
         for sql in view_sql(base.replace(os.sep, "/")):
             con.execute(sql)
+        __import__("pipeline.dictionary").dictionary.apply_comments(con)  # schemas/descriptions.csv → COMMENT ON
     finally:
         con.close()
     os.replace(tmp, db_path)
