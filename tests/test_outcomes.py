@@ -137,12 +137,20 @@ def test_unknown_applicant_column_gives_no_row():
 
 # --- the crosswalk as data --------------------------------------------------------------------------
 
+def _in_request_part(row: dict, by_code: dict) -> bool:
+    """Legacy rows under 三–六 (requests, review, lawsuits, complaints) or Gansu form codes 10–35, via their root."""
+    while row["parent"] in by_code:
+        row = by_code[row["parent"]]
+    head = row["row_path"].split(".")[0]
+    return head in ("三", "四", "五", "六") or (head.isdigit() and 10 <= int(head) <= 35)
+
+
 def _outcome_indicators():
-    """Catalog rows of the request, review and litigation tables (legacy sections 三–七 rows about requests)."""
-    legacy = [r for r in catalog.indicators(table="legacy_stats")
-              if r["row_path"].split(".")[0] in ("三", "四", "五", "六") or r["indicator"].startswith("request")]
+    """Catalog rows of the request, review and litigation tables of every template family."""
+    legacy = catalog.indicators(table="legacy_stats")
+    by_code = {r["indicator"]: r for r in legacy}
     std = catalog.indicators(table="requests") + catalog.indicators(table="review_litigation")
-    return legacy + std
+    return [r for r in legacy if _in_request_part(r, by_code)] + std
 
 
 def test_every_request_and_review_indicator_is_mapped_or_declared_unmapped():
