@@ -178,6 +178,8 @@ def _arabic_quantity(m: re.Match, text: str) -> Quantity:
 
 
 def _cn_quantity(m: re.Match, text: str) -> Quantity | None:
+    if m["num"] == "一":
+        return None
     try:
         value = chinese_numeral(m["num"])
     except (ValueError, ArithmeticError):
