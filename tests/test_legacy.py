@@ -222,3 +222,25 @@ def test_unmapped_label_keeps_its_values_and_is_reported():
     row = _cell(result.rows, "unmapped")
     assert (row["value"], row["unit"], row["row_path"]) == (4500, "次", "一.(二)")
     assert any("网站专栏点击量" in p for p in result.problems)
+
+
+# A town-level form in markdown: 序号 column, three value columns by level, a blank cell.
+TOWN_MARKDOWN = """乡镇政府信息公开情况统计表
+
+| 序号 | 统计指标 | 单位 | 区政府统计数 | 区直单位统计数 | 乡镇街道统计数 |
+|---- | |||---|---|
+| 一 | 主动公开情况 | | | | |
+| 1 | 主动公开政府信息数 | 条 | 120 | 80 | 35 |
+| 2 | 主动公开行政执法信息 | 条 | 12 | | 3 |
+| 3 | 网络申请数 | 件 | 4 | 0 | 1 |
+"""
+
+
+def test_markdown_table_with_serial_numbers_and_three_value_columns():
+    result = _parse(TOWN_MARKDOWN, "town.md")
+    assert result.layout == "pipe" and not result.problems
+    total = _cell(result.rows, "active_total", column="乡镇街道统计数")
+    assert (total["value"], total["row_path"], total["source_line"]) == (35, "一.1", 6)
+    assert _cell(result.rows, "active_law_enforcement", column="区直单位统计数")["value"] is None
+    assert _cell(result.rows, "requests_online", column="区政府统计数")["value"] == 4
+    assert len(result.rows) == 9

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from pipeline import catalog
 from pipeline.labels import label_key, strip_enumeration
-from pipeline.layouts.cells_per_line import Cell, RawRow, UNIT_WORDS, read_rows
+from pipeline.layouts.cells_per_line import Cell, UNIT_WORDS, cell_text, read_rows
 from pipeline.layouts.collapsed_legacy import read_collapsed
 from pipeline.numbers import parse_cell
 from pipeline.read import Line
@@ -203,14 +203,29 @@ def _place_unnumbered(stack, found, by_path):
 
 # ── finding tables ───────────────────────────────────────────────────────────────────────────────
 
+_SERIAL = re.compile(r"\d{1,3}|[一二三四五六七八九十]{1,3}")
+_MARKDOWN_RULE = re.compile(r"^[\s|:\-]+$")
+
+
 def _flatten_pipes(lines: list[Line]) -> list[Line]:
-    """Rows rendered as 'cell | cell' become one line per cell, so one reader serves both; '' cells are blanks."""
+    """Rows rendered as 'cell | cell' become one line per cell, so one reader serves both; '' cells are blanks.
+
+    A leading 序号 cell is printed numbering: it is kept as the label's enumeration ('3' + '信函申请数' → '3.信函申请数').
+    """
     out = []
     for line in lines:
         if "|" not in line.text:
             out.append(line)
             continue
-        out.extend(Line(line.no, cell.strip() or " ") for cell in line.text.strip().strip("|").split("|"))
+        if _MARKDOWN_RULE.match(line.text):
+            continue
+        cells = [cell.strip() for cell in line.text.strip().strip("|").split("|")]
+        if len(cells) > 2 and _SERIAL.fullmatch(cells[0]) and cell_text(cells[1]) is None:
+            mark = "." if cells[0].isdigit() else "、"
+            cells = [f"{cells[0]}{mark}{cells[1]}", *cells[2:]]
+        elif cells and label_key(cells[0]) == "序号":
+            cells = cells[1:]
+        out.extend(Line(line.no, cell or " ") for cell in cells)
     return out
 
 
@@ -454,7 +469,9 @@ def parse_tables(doc):
     result = TablesResult()
     cell_tables = find_cell_tables(lines)
     if cell_tables:
-        result.layout = "html" if doc.is_html else ("pipe" if len(lines) > len(doc.lines) else "cells_per_line")
+        piped = any("|" in line.text for line in doc.lines if line.no == cell_tables[0][1][0].no) \
+            if cell_tables[0][1] else False
+        result.layout = "html" if doc.is_html else ("pipe" if piped else "cells_per_line")
         for spec, body in cell_tables:
             rows = [Row(r.label, r.line, cells=r.cells) for r in read_rows(body)]
             result.rows += _table_rows(rows, spec, "", result.problems)
