@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from pipeline.labels import label_key
 from pipeline.layouts.model import Row
 
 # Digits (with a decimal point) between labels; a run ending in '.'/'、' carries the next row's number.
@@ -18,7 +17,7 @@ _ENUM_TAIL = re.compile(r"(\d)[.、]$")
 def read_rows(lines: Iterable) -> list[Row]:
     rows = []
     for line in lines:
-        rows.extend(line_rows(label_key(line.text), line.no))
+        rows.extend(line_rows(re.sub(r"\s+", "", line.text), line.no))
     return rows
 
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline import catalog
-from pipeline.labels import label_key, strip_enumeration
+from pipeline.labels import enumeration_of, label_key, strip_enumeration
 from pipeline.layouts.detect import read
 from pipeline.layouts.model import Row, is_blank, without_note
 from pipeline.numbers import parse_cell
@@ -124,9 +124,6 @@ def value_rows_with_labels(rows: list[Row]) -> list[tuple[Row, str]]:
         if not row.cells:
             pending.append(row.label)
             continue
-        if not (row.has_values or row.collapsed):
-            pending = []
-            continue
         out.append((row, row.label or "".join(pending)))
         pending = []
     return out
@@ -160,7 +157,7 @@ def place_rows(labelled: list[tuple[Row, str]], specs: list[RowSpec], problems: 
                 placed[k] = fits[0]
                 seen.add(fits[0])
     for k, p in enumerate(placed):
-        if p is None and cands[k] != [] and labelled[k][0].has_values:
+        if p is None and cands[k] != [] and (labelled[k][0].has_values or labelled[k][0].collapsed):
             problems.append(f"row 「{labelled[k][1] or labelled[k][0].cells}」 (line {labelled[k][0].line}) "
                             "matches no single template row; its cells are left out")
     return placed
@@ -193,9 +190,25 @@ def fit_cells(cells: tuple[str, ...], n: int) -> tuple[str, ...]:
     return tuple(cells)
 
 
+_MARKER = re.compile(r"[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d+[.、．]")
+
+
 def printed_label(label: str, spec: RowSpec) -> str:
-    """The label as printed when it is the whole row label, else the template's (fused or broken print)."""
-    return re.sub(r"\s+", " ", label).strip() if match_key(label) in spec.keys else spec.label
+    """The row's own label as printed, numbering dropped; cut off a fused group label ('(三)不予公开1.属于…').
+
+    The template's label when the print broke the row's label apart.
+    """
+    text = re.sub(r"\s+", "", label)
+    for start in [0] + [m.start() for m in _MARKER.finditer(text)]:
+        if match_key(text[start:]) in spec.keys:
+            return _drop_numbering(text[start:])
+    return spec.label
+
+
+def _drop_numbering(text: str) -> str:
+    while numbering := enumeration_of(text):
+        text = text[len(numbering):]
+    return text
 
 
 # --------------------------------------------------------------------------- prose evidence
@@ -238,7 +251,7 @@ def split_run(run: str, n: int) -> list[tuple]:
 def parse_active_disclosure(rows: list[Row], template: str, prose: str, problems: list[str]) -> list[dict]:
     table = "active_disclosure"
     specs, cols = row_specs(table, template), col_specs(table, template)
-    labelled = [(r, r.label) for r in rows if r.cells and (r.has_values or r.collapsed)]
+    labelled = [(r, r.label) for r in rows if r.cells]
     detached = [r.cells[0] for r, label in labelled if not label and len(r.cells) == 1]
     found = [(r, label, candidates(label, specs)) for r, label in labelled if label]
     printed_values = {without_note(c) for r, _, _ in found for c in r.cells}
