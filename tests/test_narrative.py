@@ -1,0 +1,160 @@
+"""Narrative statements read from the shipped reports: key-domain counts and request outcomes."""
+import csv
+from dataclasses import dataclass
+
+import pytest
+
+from pipeline import narrative
+from pipeline.read import Line
+from schemas import CATALOG_DIR
+from schemas.vocabularies import OUTCOME_GROUPS, STAGES
+
+
+@dataclass
+class Snippet:
+    """A document made of a few real lines, for statements tested out of their report."""
+    lines: list
+
+
+def snippet(*texts):
+    return Snippet([Line(i + 1, t) for i, t in enumerate(texts)])
+
+
+def domains(doc):
+    return {(r["domain"], r["count"], r["qualifier"]): r for r in narrative.domain_counts(doc)}
+
+
+def outcomes(doc, scopes=()):
+    return {(r["stage"], r["applicant"], r["measure"]): r for r in narrative.outcome_statements(doc, "x", list(scopes))}
+
+
+# --- key-domain counts ------------------------------------------------------------------------
+
+def test_zhucheng_domain_counts_with_lower_bounds(doc):
+    found = domains(doc("zhucheng-2017.txt"))
+    poverty = found[("poverty_alleviation", 600, "at_least")]
+    assert poverty["domain_label"] == "扶贫信息" and poverty["unit"] == "条" and poverty["source_line"] == 112
+    assert poverty["parent_domain"] == "livelihood"  # 6、民生领域信息公开
+    assert found[("ppp", 50, "at_least")]["domain_label"] == "政府和社会资本合作(PPP)项目信息"
+    assert found[("fiscal_budget", 100, "at_least")]["domain_label"] == "财税信息"
+    assert found[("npc_suggestions", 132, "exact")]["unit"] == "件"
+    assert found[("cppcc_proposals", 206, "exact")]["domain_label"] == "政协委员提案"
+    assert len(found) == 24
+
+
+def test_zhucheng_totals_and_other_counts_are_not_domains(doc):
+    counts = {r["count"] for r in narrative.domain_counts(doc("zhucheng-2017.txt"))}
+    # 主动公开政府信息27519条 (total), 472项 (power list), 230万条 (credit data), 96件 (documents)
+    assert not counts & {27519, 22794, 4725, 472, 2_300_000, 96, 2100}
+
+
+def test_pingtan_2017_domains_bound_to_their_headings(doc):
+    found = domains(doc("pingtan-2017.txt"))
+    # （4）推进国资国企信息公开。… 今年共发布10条信息。
+    assert found[("state_owned_enterprises", 10, "exact")]["domain_label"] == "国资国企信息"
+    # （1）推进扶贫脱贫和社会救助信息公开 … 全年共发布25条信息
+    assert found[("poverty_alleviation", 25, "exact")]["parent_domain"] == "livelihood"
+    # （四）开展政策解读工作情况 … 共公开发布信息82条
+    assert found[("policy_interpretation", 82, "exact")]["domain_label"] == "政策解读"
+    # （4）推进住房信息公开 … 二是通过信息公开向群众宣传… 全年共发布39条信息
+    assert found[("housing_security", 39, "exact")]["domain_label"] == "住房信息"
+    assert not any(r["count"] == 2122 for r in narrative.domain_counts(doc("pingtan-2017.txt")))
+
+
+def test_pingtan_2023_only_the_livelihood_statement(doc):
+    rows = narrative.domain_counts(doc("pingtan-2023.txt"))
+    assert [(r["domain"], r["domain_label"], r["count"]) for r in rows] == [("livelihood", "重点民生领域", 1654)]
+
+
+@pytest.mark.parametrize("name", ["shanghai-office-2019.html", "shanghai-office-2025.md", "shuyang-county-2025.md"])
+def test_reports_without_domain_statements_yield_none(doc, name):
+    # 规章13件, 政策解读共132件, 125项信息公开任务, 解读类信息 21 条, 各类信息 13528 条 …
+    assert narrative.domain_counts(doc(name)) == []
+
+
+def test_mixed_category_is_not_one_domain():
+    doc = snippet("主动公开政府信息的主要类别有:扶贫、教育、医疗、社会保障、促进就业类信息21条,财政预决算类信息32条。")
+    assert [(r["domain"], r["count"]) for r in narrative.domain_counts(doc)] == [("fiscal_budget", 32)]
+
+
+def test_domain_catalog_codes_are_unique_snake_case():
+    rows = list(csv.DictReader(open(CATALOG_DIR / "domains.csv", encoding="utf-8")))
+    codes = [r["code"] for r in rows]
+    assert len(codes) == len(set(codes)) >= 25
+    assert all(c.isascii() and c == c.lower() and " " not in c for c in codes)
+
+
+# --- application outcomes -----------------------------------------------------------------------
+
+def test_zhucheng_channels_and_replies_with_stated_percentages(doc):
+    found = outcomes(doc("zhucheng-2017.txt"), scopes=["市本级", "本行政区域"])
+    assert found[("request", "all", "received_online")]["share_stated_pct"] == 51
+    assert found[("request", "all", "received_letter")]["count"] == 34
+    assert found[("request", "all", "already_public")]["share_stated_pct"] == 20.2
+    assert found[("request", "all", "denied_not_government_info")]["count"] == 3
+    assert found[("request", "all", "already_public")]["outcome_group"] == "granted"
+    # 以传真、其他方式申请的为0件 names two channels: no single measure
+    assert ("request", "all", "received_fax") not in found and ("request", "all", "received_other") not in found
+
+
+def test_zhucheng_review_and_litigation_with_whole_jurisdiction_scope(doc):
+    found = outcomes(doc("zhucheng-2017.txt"), scopes=["市本级", "本行政区域"])
+    review = found[("review", "all", "maintained")]
+    assert review["count"] == 2 and review["scope"] == "本行政区域" and review["source_line"] == 194
+    pending = found[("litigation", "all", "pending")]
+    assert pending["count"] == 1 and pending["outcome_group"] == "pending"
+    # 全市 binds to 本行政区域 only where that table exists
+    assert outcomes(doc("zhucheng-2017.txt"))[("review", "all", "total")]["scope"] is None
+
+
+def test_no_request_received_is_zero_and_joint_review_litigation_is_left_out(doc):
+    rows = narrative.outcome_statements(doc("pingtan-2017.txt"), "legacy", [])
+    assert [(r["stage"], r["measure"], r["count"]) for r in rows] == [("request", "received", 0)]
+
+
+@pytest.mark.parametrize("name, left_out", [
+    ("shanghai-office-2019.html", {258, 265, 158}),  # 予以公开及部分公开, 无法提供, 不予处理
+    ("pingtan-2023.txt", {42, 31}),
+    ("shanghai-office-2025.md", {208, 564, 80, 157}),  # … and 含申请人主动撤回157件
+    ("shuyang-county-2025.md", {8, 74}),  # 法人或其他组织申请8件, 相关案件74件
+])
+def test_group_totals_and_legal_persons_are_not_emitted(doc, name, left_out):
+    counts = {r["count"] for r in narrative.outcome_statements(doc(name), "std2021", [])}
+    assert not counts & left_out
+
+
+def test_shanghai_2019_carry_over_and_two_stages_upheld(doc):
+    found = outcomes(doc("shanghai-office-2019.html"))
+    assert found[("request", "all", "carried_over")]["count"] == 18
+    assert found[("request", "all", "carried_forward")]["count"] == 72
+    assert found[("request", "all", "denied")]["share_stated_pct"] == 4.34
+    assert found[("request", "all", "other_processing")]["count"] == 0
+    # 行政复议7件,诉讼9件,均获维持: which stage was upheld is not said, so nothing is emitted
+    assert ("review", "all", "maintained") not in found and found[("litigation", "all", "total")]["count"] == 9
+
+
+def test_shanghai_2025_bracketed_percentages_and_no_correction(doc):
+    found = outcomes(doc("shanghai-office-2025.md"))
+    assert found[("request", "all", "other_processing")]["share_stated_pct"] == 26.78
+    assert found[("request", "all", "closed")]["count"] == 1191
+    assert found[("review", "all", "corrected")]["count"] == 0
+
+
+def test_applicant_split_inherits_the_received_measure(doc):
+    found = outcomes(doc("pingtan-2023.txt"))
+    assert found[("request", "natural_person", "received")]["count"] == 80
+    assert found[("request", "commercial_enterprise", "received")]["count"] == 1
+    assert found[("litigation", "all", "total")]["count"] == 7
+    shuyang = outcomes(doc("shuyang-county-2025.md"))
+    assert shuyang[("request", "all", "processed_total")]["count"] == 718
+    assert shuyang[("request", "all", "carried_forward")]["count"] == 31
+
+
+def test_every_measure_has_a_group_and_stages():
+    rows = list(csv.DictReader(open(CATALOG_DIR / "measures.csv", encoding="utf-8")))
+    assert len(rows) == 51
+    for row in rows:
+        assert row["outcome_group"] in OUTCOME_GROUPS
+        assert set(row["stages"].split("|")) <= set(STAGES)
+    narrative_measures = {r["measure"] for r in csv.DictReader(open(CATALOG_DIR / "narrative_outcomes.csv", encoding="utf-8"))}
+    assert narrative_measures - {"-", "@"} <= {r["measure"] for r in rows}
