@@ -169,7 +169,7 @@ def _named_domain(obj: str, needs_info: bool = True) -> tuple[str, str] | None:
     """A phrase naming one domain: 'X等财税信息' names the summary after 等; a list names its items."""
     label = obj.rsplit("等", 1)[-1] if domain_hits(obj.rsplit("等", 1)[-1]) else obj
     if label == obj and "等" in obj:
-        label = next(p for p in re.split(r"[、等]", obj) if domain_hits(p))
+        label = next((p for p in re.split(r"[、等]", obj) if domain_hits(p)), obj)
     hits = domain_hits(label)
     codes = {d.code for _, d in hits}
     if len(codes) > 1:
@@ -284,7 +284,7 @@ def _count_row(block, start, sentence, q, counts, earlier) -> dict | None:
     boundaries = _CLAUSE_END + _BRACKETS
     before, after = stmt.before(boundaries, previous_end), stmt.after(boundaries, next_start)
     for label in (before, after):
-        rule = _match_count_rule(label, sentence[:q.end])
+        rule = _match_count_rule(label, sentence[:q.start] + after)
         if rule is None:
             continue
         if rule.measure == "-":
@@ -304,7 +304,7 @@ def _count_row(block, start, sentence, q, counts, earlier) -> dict | None:
 def _match_count_rule(label: str, context: str) -> OutcomeRule | None:
     if not label:
         return None
-    rules = [r for r in _outcome_rules() if r.kind == "count"]
+    rules = _count_rules()
     for rule in rules:
         if not rule.pattern.search(label):
             continue
@@ -314,6 +314,11 @@ def _match_count_rule(label: str, context: str) -> OutcomeRule | None:
             return None  # 以传真、其他方式申请: two channels in one count
         return rule
     return None
+
+
+@lru_cache(maxsize=None)
+def _count_rules() -> tuple[OutcomeRule, ...]:
+    return tuple(r for r in _outcome_rules() if r.kind == "count")
 
 
 def _percent_after(sentence: str, q: Quantity, limit: int) -> float | None:
