@@ -97,3 +97,36 @@ def query(sql: str, db: Path):
         con.close()
     with __import__("pandas").option_context("display.max_rows", 500, "display.max_columns", 50, "display.width", 200):
         click.echo(frame.to_string(index=False))
+
+
+@main.command()
+@click.option("--out", "out_file", type=click.Path(path_type=Path), default=Path("docs/data-dictionary.md"),
+              show_default=True, help="Where to write the Markdown.")
+def dictionary(out_file: Path):
+    """Regenerate the data dictionary from schemas/descriptions.csv, schemas/glosses.csv and the catalogs.
+
+    Example:
+
+        ogi dictionary --out docs/data-dictionary.md
+    """
+    from pipeline.dictionary import write_dictionary
+
+    click.echo(f"wrote {write_dictionary(out_file)}")
+
+
+@main.command()
+@click.option("--db", type=click.Path(path_type=Path), default=DEFAULT_OUT / "ogi.duckdb", show_default=True)
+@click.option("--out", "out_file", type=click.Path(path_type=Path), default=DEFAULT_OUT / "report.html",
+              show_default=True, help="Where to write the HTML page.")
+def report(db: Path, out_file: Path):
+    """Write one self-contained HTML page of what the last build found (open it in any browser).
+
+    Example:
+
+        ogi report --out build-report.html
+    """
+    from pipeline.report import write_report
+
+    if not db.is_file():
+        raise click.ClickException(f"no database at '{db}'; run `make all` (or `ogi build`) first")
+    click.echo(f"wrote {write_report(db, out_file)}")
