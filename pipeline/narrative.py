@@ -233,8 +233,6 @@ def outcome_statements(doc, template: str, scopes: list[str]) -> list[dict]:
     region = REGION_SCOPE if REGION_SCOPE in (scopes or []) else None
     rows = []
     for block, start, sentence, quantities, _ in _walk(doc):
-        if not (quantities or "未" in sentence or "均" in sentence or "尚未" in sentence):
-            continue
         scope = region if region and WHOLE_JURISDICTION.search(sentence) else None
         for row in _sentence_outcomes(block, start, sentence, quantities):
             rows.append({"scope": scope, "source": "narrative", **row,
