@@ -50,7 +50,12 @@ def glosses() -> dict[tuple[str, str], str]:
     """(catalog, code) → English gloss; measures gloss themselves in measures.csv."""
     found = {(r["catalog"], r["code"]): r["gloss_en"] for r in load_csv("glosses.csv")}
     found.update({("measures", r["measure"]): r["description"] for r in load_csv("measures.csv")})
+    found.update({("domains", r["code"]): r["gloss_en"] for r in optional_csv("domains.csv") if r.get("gloss_en")})
     return found
+
+
+def optional_csv(name: str) -> tuple[dict, ...]:
+    return load_csv(name) if (CATALOG_DIR / name).exists() else ()
 
 
 def view_names() -> list[str]:
@@ -211,14 +216,13 @@ def _measures_section() -> list[str]:
 
 
 def _domains_section(gloss: dict) -> list[str]:
-    if not (CATALOG_DIR / "domains.csv").exists():
+    rows = [[f"`{r['code']}`", r["label"], r.get("kind", ""), gloss.get(("domains", r["code"]), MISSING_GLOSS),
+             r.get("note", "")] for r in optional_csv("domains.csv")]
+    if not rows:
         return []
-    rows = load_csv("domains.csv")
-    code_col = next(iter(rows[0])) if rows else "domain"
-    header = list(rows[0]) if rows else [code_col]
-    shown = [[r[h] for h in header] + [gloss.get(("domains", r[code_col]), r.get("gloss_en", "") or MISSING_GLOSS)]
-             for r in rows]
-    return ["### Domains of `key_domain_counts`: `schemas/domains.csv`", ""] + _table(header + ["English"], shown) + [""]
+    intro = ["### Domains of `key_domain_counts`: `schemas/domains.csv`", "",
+             "`domain` and `parent_domain` hold these codes; `domain_label` keeps the wording of the sentence.", ""]
+    return intro + _table(["code", "printed label", "kind", "English", "note"], rows) + [""]
 
 
 def _vocabulary_section(gloss: dict) -> list[str]:

@@ -30,6 +30,7 @@ def test_every_catalog_code_has_an_english_gloss():
     codes = [("indicators_legacy", r["indicator"]) for r in load_csv("indicators_legacy.csv")]
     codes += [("indicators_std", r["indicator"]) for r in load_csv("indicators_std.csv")]
     codes += [("columns", f"{r['table']}.{r['column_code']}") for r in load_csv("columns.csv")]
+    codes += [("domains", r["code"]) for r in dictionary.optional_csv("domains.csv")]
     codes += [(name, code) for name, values in dictionary.VOCABULARIES.items() for code in values]
     assert [key for key in codes if not gloss.get(key)] == []
 
