@@ -61,17 +61,37 @@ def split_enumeration_tail(digits: str, expected: int) -> tuple[str, str] | None
 def sum_splits(digits: str, cells: int) -> list[tuple[int, ...]]:
     """Splits whose last cell is the sum of the others (a row ending in its 总计).
 
-    The total is at least as wide as every part, which bounds the enumeration.
+    The total is at least as wide as every part and at most one digit wider than the widest
+    (cells - 1 ≤ 10 parts), which bounds the enumeration.
     """
     found = []
     for total_width in range(1, len(digits) - cells + 2):
         head, total = digits[:-total_width], digits[-total_width:]
-        if len(total) > 1 and total[0] == "0":
+        widest_part = len(head) - (cells - 2)
+        if (len(total) > 1 and total[0] == "0") or (cells <= 11 and total_width > widest_part + 1):
             continue
-        for parts in digit_splits(head, cells - 1, max_width=total_width):
-            if sum(parts) == int(total):
-                found.append(parts + (int(total),))
+        for parts in _parts_summing(head, cells - 1, total_width, int(total)):
+            found.append(parts + (int(total),))
     return found
+
+
+def _parts_summing(digits: str, cells: int, max_width: int, target: int) -> Iterator[tuple[int, ...]]:
+    """Cuts of `digits` into `cells` parts no wider than max_width that add up to target (pruned as it goes)."""
+    n = len(digits)
+    if n < cells or n > cells * max_width:
+        return
+    if cells == 1:
+        if (digits[0] != "0" or n == 1) and int(digits) == target:
+            yield (target,)
+        return
+    for width in range(max(1, n - (cells - 1) * max_width), min(max_width, n - cells + 1) + 1):
+        head = digits[:width]
+        if len(head) > 1 and head[0] == "0":
+            break
+        if int(head) > target:
+            break  # wider heads are larger still
+        for rest in _parts_summing(digits[width:], cells - 1, max_width, target - int(head)):
+            yield (int(head),) + rest
 
 
 def block_sum_splits(digits: str, blocks: int, cells: int, limit: int = 1000) -> list[tuple[int, ...]]:

@@ -170,3 +170,9 @@ def test_layout_detection(text, layout):
 
 def test_pipe_separator_rows_are_not_data():
     assert pipe.is_separator("|---|---|") and not pipe.is_separator("| 0 | 0 |")
+
+
+def test_collapsed_single_cell_rows_take_any_width():
+    result = parse_text("第二十条第（一）项规章000第二十条第（五）项行政许可517645第二十条第（六）项行政处罚693957行政强制2154")
+    assert cells(result, "行政许可") == {"本年处理决定数量": 517645}
+    assert cells(result, "行政处罚") == {"本年处理决定数量": 693957}

@@ -4,6 +4,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipeline import catalog
 from pipeline.labels import enumeration_of, label_key, strip_enumeration
@@ -14,6 +15,7 @@ from pipeline.read import Line
 from pipeline.splits import block_sum_splits, digit_splits, sum_splits
 
 MAX_JOINT_SPLITS = 20000  # bound on the joint enumeration of ambiguous collapsed rows
+MAX_CELL_DIGITS = 5  # average cell width beyond which a run is not enumerated (real rows stay far below)
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class ColSpec:
     cues: str  # regex of words that name the column in prose and cell notes
 
 
+@lru_cache(maxsize=4096)
 def match_key(text: str) -> str:
     """Label key without numbering or punctuation: '1. 申请人…补正, 行政机关…' ≍ '申请人…补正、行政机关…'."""
     return re.sub(r"[^\w]", "", strip_enumeration(label_key(text)))
@@ -243,7 +246,9 @@ def filter_by_prose(splits: list[tuple], evidence: list[set[float]]) -> list[tup
 def split_run(run: str, n: int) -> list[tuple]:
     if n == 1:
         return [(float(run),)] if re.fullmatch(r"\d+(?:\.\d+)?", run) and not re.match(r"0\d", run) else []
-    return list(digit_splits(run, n)) if "." not in run else []
+    if "." in run or len(run) > n * MAX_CELL_DIGITS:
+        return []
+    return list(digit_splits(run, n))
 
 
 # --------------------------------------------------------------------------- 表二
@@ -314,7 +319,8 @@ def parse_requests(rows: list[Row], template: str, problems: list[str]) -> list[
         if p is None or p in cells_by_row:
             continue
         if row.collapsed:
-            runs[p] = sum_splits(row.cells[0], len(cols))
+            run = row.cells[0]
+            runs[p] = sum_splits(run, len(cols)) if len(run) <= len(cols) * MAX_CELL_DIGITS else []
             cells_by_row[p] = (row, label, [None] * len(cols))
             continue
         cells = fit_cells(row.cells, len(cols))
@@ -431,7 +437,9 @@ def block_cells(row: Row, n: int, blocks: int, titled: bool, problems: list[str]
                 return list(fitted)
         return cells
     run = row.cells[0]
-    splits = sum_splits(run, n) if titled else block_sum_splits(run, blocks, n)
+    size = n if titled else n * blocks
+    splits = [] if len(run) > size * MAX_CELL_DIGITS else (
+        sum_splits(run, n) if titled else block_sum_splits(run, blocks, n))
     if len(splits) == 1:
         return [_fmt(v) for v in splits[0]]
     problems.append(f"表四 runs its cells together ({run}) and {len(splits)} splits give every block its 总计; "
