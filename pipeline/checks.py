@@ -1,10 +1,555 @@
-"""Consistency checks from the catalog → validation_results rows."""
+"""Consistency checks declared in schemas/checks.csv, evaluated per report and across reports → validation_results rows."""
 from __future__ import annotations
 
+import math
+import re
+from collections import defaultdict
+from functools import lru_cache
 
-def run_report(result) -> list[dict]:
-    return []
+from pipeline import catalog
+from pipeline.labels import label_key
+
+# Layouts read by splitting runs or re-aligning PDF text: a broken table identity there is our reading first.
+HEURISTIC_LAYOUTS = {"collapsed", "pdf_text"}
+REQUEST_BASES_OUTCOME = ("answered", "processed_total", "closed", "received", "received+carried_over")
+REQUEST_BASES_INTAKE = ("received", "received+carried_over", "answered", "processed_total", "closed")
+TOTAL_COLUMN = "total"
 
 
-def run_across(reports, statistics) -> list[dict]:
-    return []
+# ---------------------------------------------------------------- catalogs
+
+@lru_cache(maxsize=None)
+def check_catalog() -> dict[str, dict]:
+    return {row["check"]: row for row in catalog.load_csv("checks.csv")}
+
+
+@lru_cache(maxsize=None)
+def narrative_equivalents() -> dict[tuple[str, str], list[str]]:
+    return {(r["stage"], r["measure"]): r["table_terms"].split("|") for r in catalog.load_csv("narrative_equivalents.csv")}
+
+
+@lru_cache(maxsize=None)
+def narrative_patterns(kind: str) -> list[tuple[dict, re.Pattern]]:
+    """Phrase rows of schemas/narrative_statements.csv, each compiled to '<phrase> N 件 (占 P%)'."""
+    tail = r"[^，。；;,\d]{0,4}?(\d+)\s*件(?:\s*[，,（(]\s*占?\s*(\d+(?:\.\d+)?)\s*%)?"
+    return [(row, re.compile(f"(?:{row['pattern']}){tail}"))
+            for row in catalog.load_csv("narrative_statements.csv") if row["kind"] == kind]
+
+
+@lru_cache(maxsize=None)
+def column_codes(table: str) -> dict[str, str]:
+    """Printed column label key → column code (every template), so checks name columns by code."""
+    codes = {}
+    for col in catalog.columns(table):
+        for label in [col["column"], *filter(None, col["aliases"].split("|"))]:
+            codes.setdefault(label_key(label), col["column_code"])
+    return codes
+
+
+def column_code(table: str, label: str | None) -> str | None:
+    if label is None:
+        return None
+    key = label_key(label)
+    return column_codes(table).get(key, column_codes(table).get(re.sub(r"[(（].*$", "", key), key))
+
+
+def applies(check: dict, template: str) -> bool:
+    wanted = check["template"]
+    return wanted == "any" or wanted == template or (wanted == "std" and template.startswith("std"))
+
+
+# ---------------------------------------------------------------- result rows
+
+def result_row(check_id: str, report: dict, scope, status: str, expected, actual, message: str, line) -> dict:
+    check = check_catalog()[check_id]
+    responsibility = check["responsibility"]
+    if responsibility == "layout":
+        responsibility = "extraction" if report.get("layout") in HEURISTIC_LAYOUTS else "source"
+    return {"report_id": report.get("report_id"), "scope": scope, "check": check_id, "status": status,
+            "severity": check["severity"], "responsibility": responsibility,
+            "expected": _num(expected), "actual": _num(actual), "message": message, "source_line": line}
+
+
+def _num(x):
+    return None if x is None else round(float(x), 6)
+
+
+def _fmt(x) -> str:
+    return "blank" if x is None else (f"{x:g}" if isinstance(x, float) else str(x))
+
+
+def _where(scope, column) -> str:
+    parts = [p for p in (scope, column) if p]
+    return f"[{' / '.join(parts)}] " if parts else ""
+
+
+# ---------------------------------------------------------------- sums over cells
+
+class Side:
+    """One side of an identity: the present cells of some codes, blanks taken as 0 while others have values."""
+
+    def __init__(self, cells: dict[str, dict], codes: list[str]):
+        self.rows = [cells[c] for c in codes if c in cells]
+        self.valued = [r for r in self.rows if r.get("value") is not None]
+        self.blanks = [r for r in self.rows if r.get("value") is None]
+        self.total = sum(float(r["value"]) for r in self.valued) if self.valued else None
+
+    def text(self, name) -> str:
+        return " + ".join(f"「{name(r)}」 {_fmt(r.get('value'))}" for r in self.rows)
+
+    def summed(self, name) -> str:
+        return self.text(name) + (f" = {_fmt(self.total)}" if len(self.rows) > 1 else "")
+
+
+def compare(op: str, lhs: float, rhs: float) -> bool:
+    if op == "equal":
+        return math.isclose(lhs, rhs, abs_tol=1e-6)
+    if op == "at_least":
+        return lhs >= rhs - 1e-6
+    return lhs <= rhs + 1e-6
+
+
+SYMBOL = {"equal": ("=", "≠"), "at_least": ("≥", "<"), "at_most": ("≤", ">")}
+
+
+def identity(check: dict, report: dict, cells: dict[str, dict], lhs_codes, rhs_codes, op, scope, where, name):
+    """One identity over one group of cells → a result row, or None when the rows are not printed."""
+    lhs, rhs = Side(cells, lhs_codes), Side(cells, rhs_codes)
+    if not lhs.rows or not rhs.rows:
+        return None
+    line = (lhs.rows + rhs.rows)[0].get("source_line")
+    body = f"{where}{lhs.text(name)} vs {rhs.text(name)}"
+    if lhs.total is None or rhs.total is None:
+        return result_row(check["check"], report, scope, "not_assessable", rhs.total, lhs.total,
+                          f"{body}: a side is blank, not assessed", line)
+    ok = compare(op, lhs.total, rhs.total)
+    sign = SYMBOL[op][0 if ok else 1]
+    blanks = lhs.blanks + rhs.blanks
+    note = f"; blank {', '.join('「' + name(r) + '」' for r in blanks)} taken as 0" if blanks else ""
+    message = f"{where}{lhs.summed(name)} {sign} {rhs.summed(name)}{note}"
+    return result_row(check["check"], report, scope, "pass" if ok else "fail", rhs.total, lhs.total, message, line)
+
+
+def _codes(expr: str) -> list[str]:
+    return [c for c in expr.split("+") if c]
+
+
+def indicator_identities(check: dict, report: dict, stats: list[dict]) -> list[dict]:
+    """lhs/rhs are indicator codes, evaluated in every (scope, column) instance of the table."""
+    groups: dict[tuple, dict[str, dict]] = defaultdict(dict)
+    for row in stats:
+        if row.get("table") == check["table"]:
+            groups[(row.get("scope"), row.get("column"))].setdefault(row["indicator"], row)
+    out = []
+    for (scope, column), cells in groups.items():
+        found = identity(check, report, cells, _codes(check["lhs"]), _codes(check["rhs"]), check["kind"],
+                         scope, _where(scope, column), lambda r: r.get("label", r["indicator"]))
+        out += [found] if found else []
+    return out
+
+
+def column_identities(check: dict, report: dict, stats: list[dict]) -> list[dict]:
+    """lhs/rhs are column codes, evaluated on every row (scope, indicator) of the table."""
+    groups: dict[tuple, dict[str, dict]] = defaultdict(dict)
+    for row in stats:
+        if row.get("table") == check["table"]:
+            code = column_code(row["table"], row.get("column"))
+            groups[(row.get("scope"), row["indicator"], row.get("label"))].setdefault(code, row)
+    op = check["kind"].removeprefix("column_")
+    out = []
+    for (scope, _indicator, label), cells in groups.items():
+        found = identity(check, report, cells, _codes(check["lhs"]), _codes(check["rhs"]), op,
+                         scope, _where(scope, label), lambda r: r.get("column") or "")
+        out += [found] if found else []
+    return out
+
+
+def scope_order(check: dict, report: dict, stats: list[dict]) -> list[dict]:
+    """Every cell of the narrower scope ≤ the same cell of the wider one."""
+    narrow, wide = check["lhs"], check["rhs"]
+    by_scope = {narrow: {}, wide: {}}
+    for row in stats:
+        if row.get("scope") in by_scope and row.get("value") is not None:
+            by_scope[row["scope"]].setdefault((row["table"], row["indicator"], row.get("column")), row)
+    pairs = [(cell, by_scope[wide][key]) for key, cell in by_scope[narrow].items() if key in by_scope[wide]]
+    if not pairs:
+        return []
+    out = [result_row(check["check"], report, narrow, "fail", w["value"], n["value"],
+                      f"{narrow} 「{n['label']}」 {_fmt(n['value'])} > {wide} {_fmt(w['value'])}", n.get("source_line"))
+           for n, w in pairs if n["value"] > w["value"] + 1e-6]
+    return out or [result_row(check["check"], report, narrow, "pass", None, None,
+                              f"all {len(pairs)} {narrow} cells ≤ their {wide} cells", None)]
+
+
+# ---------------------------------------------------------------- narrative vs table
+
+class TableOutcomes:
+    """Table-sourced application_outcomes of one report, looked up by scope/stage/measure/applicant."""
+
+    def __init__(self, outcomes: list[dict]):
+        self.rows = [o for o in outcomes if o.get("source") == "table"]
+        self.scopes = list(dict.fromkeys(o.get("scope") for o in self.rows))
+
+    def scopes_for(self, scope) -> list:
+        return [scope] if scope in self.scopes else self.scopes
+
+    def measure(self, scope, stage: str, measure: str, applicant: str) -> tuple[float | None, list[dict]]:
+        rows = [o for o in self.rows if o.get("scope") == scope and o["stage"] == stage and o["measure"] == measure]
+        exact = [o for o in rows if o["applicant"] == applicant]
+        if not exact and applicant == "all":
+            exact = [o for o in rows if o["applicant"] != "all"]  # a blank 总计: add the applicant columns
+        return (sum(o["count"] for o in exact), exact) if exact else (None, [])
+
+    def expression(self, scope, expr: str, applicant: str) -> tuple[float | None, list[dict]]:
+        """'stage.measure+stage.measure' → its value (absent terms 0 while others are present)."""
+        total, used = None, []
+        for term in expr.split("+"):
+            stage, measure = term.split(".")
+            value, rows = self.measure(scope, stage, measure, applicant)
+            if value is not None:
+                total, used = (total or 0) + value, used + rows
+        return total, used
+
+
+def _agrees(stated: float, table: float, qualifier: str) -> bool:
+    if qualifier == "at_least":
+        return table >= stated - 1e-6
+    if qualifier == "at_most":
+        return table <= stated + 1e-6
+    if qualifier == "approx":
+        return abs(table - stated) <= max(1.0, 0.05 * stated)
+    return math.isclose(table, stated, abs_tol=1e-6)
+
+
+def _labels(rows: list[dict], limit: int = 3) -> str:
+    names = list(dict.fromkeys(r.get("label", "") for r in rows))
+    return "、".join(names[:limit]) + ("…" if len(names) > limit else "")
+
+
+def narrative_vs_table(check: dict, report: dict, outcomes: list[dict]) -> list[dict]:
+    table = TableOutcomes(outcomes)
+    out = []
+    for row in (o for o in outcomes if o.get("source") == "narrative"):
+        terms = narrative_equivalents().get((row["stage"], row["measure"]), [f"{row['stage']}.{row['measure']}"])
+        tried = [(scope, expr, *table.expression(scope, expr, row["applicant"]))
+                 for scope in table.scopes_for(row.get("scope")) for expr in terms]
+        tried = [t for t in tried if t[2] is not None]
+        if not tried:
+            continue
+        qualifier = row.get("qualifier") or "exact"
+        match = next((t for t in tried if _agrees(row["count"], t[2], qualifier)), None)
+        scope, expr, value, used = match or tried[0]
+        bound = {"at_least": " (余/以上: a lower bound)", "at_most": " (an upper bound)"}.get(qualifier, "")
+        where = f" ({scope})" if scope else ""
+        message = (f"narrative 「{row.get('label', '')}」 {_fmt(row['count'])}{bound} "
+                   f"{'agrees with' if match else 'vs'} table{where} {_labels(used)} = {_fmt(value)}")
+        out.append(result_row(check["check"], report, row.get("scope"), "pass" if match else "fail", value,
+                              row["count"], message, row.get("source_line")))
+    return out
+
+
+# ---------------------------------------------------------------- stated percentages
+
+def decimals(pct: float) -> int:
+    text = repr(float(pct))
+    return 0 if text.endswith(".0") else len(text.split(".")[1])
+
+
+def share_verdict(count: float, stated: float, bases: list[tuple[float, str]]) -> tuple[str, tuple[float, str] | None]:
+    """'pass', 'truncated' or 'fail', with the base that explains it (or the first base when none does)."""
+    d = decimals(stated)
+    tolerance = 0.5 * 10 ** -d + 1e-9
+    usable = [(b, name) for b, name in bases if b and b > 0]
+    for base in usable:
+        if abs(count / base[0] * 100 - stated) <= tolerance:
+            return "pass", base
+    for base in usable:
+        if math.isclose(math.floor(count / base[0] * 100 * 10 ** d + 1e-9) / 10 ** d, stated, abs_tol=1e-9):
+            return "truncated", base
+    return "fail", (usable[0] if usable else None)
+
+
+def candidate_bases(row: dict, outcomes: list[dict]) -> list[tuple[float, str]]:
+    """Totals a share may be taken of: the narrative's own totals first, then the table's (formats.md §3.3)."""
+    if row["stage"] != "request":
+        names = [f"{row['stage']}.total"]
+    else:
+        order = REQUEST_BASES_INTAKE if row.get("outcome_group") == "intake" else REQUEST_BASES_OUTCOME
+        names = ["+".join(f"request.{m}" for m in name.split("+")) for name in order]
+    narrative = TableOutcomes([{**o, "source": "table"} for o in outcomes
+                               if o.get("source") == "narrative" and o.get("share_stated_pct") is None])
+    table = TableOutcomes(outcomes)
+    bases = []
+    for source, label in ((narrative, "narrative"), (table, "table")):
+        for scope in source.scopes_for(row.get("scope")):
+            for expr in names:
+                value, _ = source.expression(scope, expr, "all")
+                if value and (value, expr) not in [(b, e.split(" ")[0]) for b, e in bases]:
+                    bases.append((value, f"{expr} ({label})"))
+    return bases
+
+
+def narrative_shares(check: dict, report: dict, outcomes: list[dict]) -> list[dict]:
+    out = []
+    for row in (o for o in outcomes if o.get("source") == "narrative" and o.get("share_stated_pct") is not None):
+        out += share_rows(report, row.get("scope"), row.get("label", ""), row["count"], row["share_stated_pct"],
+                          candidate_bases(row, outcomes), row.get("source_line"))
+    return out
+
+
+def share_rows(report, scope, label, count, stated, bases, line) -> list[dict]:
+    verdict, base = share_verdict(count, stated, bases)
+    if base is None:
+        return [result_row("narrative_share", report, scope, "not_assessable", None, stated,
+                           f"「{label}」 {_fmt(count)} 占{_fmt(stated)}%: no total to take the share of", line)]
+    share = round(count / base[0] * 100, 4)
+    tail = f"{_fmt(count)}/{_fmt(base[0])} ({base[1].replace('request.', '')}) = {share:.2f}%"
+    if verdict == "truncated":
+        return [result_row("narrative_share_truncated", report, scope, "fail", share, stated,
+                           f"「{label}」 占{_fmt(stated)}% is truncated, not rounded: {tail}", line)]
+    status = "pass" if verdict == "pass" else "fail"
+    tried = "" if status == "pass" else \
+        f"; no candidate base gives it ({', '.join(_fmt(b) for b in dict.fromkeys(b for b, _ in bases))})"
+    return [result_row("narrative_share", report, scope, status, share, stated,
+                       f"「{label}」 占{_fmt(stated)}%: {tail}{tried}", line)]
+
+
+def forced_rounding(check: dict, report: dict, outcomes: list[dict]) -> list[dict]:
+    """Shares of one sentence that exhaust their base and are printed to sum to exactly 100."""
+    groups = defaultdict(list)
+    for row in outcomes:
+        if row.get("source") == "narrative" and row.get("share_stated_pct") is not None:
+            groups[(row.get("scope"), row.get("source_line"))].append(row)
+    out = []
+    for (scope, line), rows in groups.items():
+        total = sum(r["count"] for r in rows)
+        bases = [b for b, _ in candidate_bases(rows[0], outcomes)]
+        if len(rows) < 3 or not any(math.isclose(total, b) for b in bases):
+            continue
+        d = max(decimals(r["share_stated_pct"]) for r in rows)
+        stated = round(sum(r["share_stated_pct"] for r in rows), 6)
+        rounded = round(sum(round(r["count"] / total * 100, d) for r in rows), 6)
+        forced = math.isclose(stated, 100) and not math.isclose(rounded, 100)
+        names = "、".join(r.get("label", "") for r in rows)
+        out.append(result_row(check["check"], report, scope, "fail" if forced else "pass", rounded, stated,
+                              f"shares of {names} printed to sum to {stated:g}; correctly rounded they sum to "
+                              f"{rounded:g}" + (" (forced rounding)" if forced else ""), line))
+    return out
+
+
+# ---------------------------------------------------------------- narrative statements of table cells
+
+def text_blocks(doc) -> list[tuple[str, list[tuple[int, int]]]]:
+    """Runs of non-empty lines joined without separators (PDF and markdown copies break words across lines),
+    each with (offset, line number) marks to cite the line a match starts on."""
+    blocks, text, marks = [], "", []
+    for line in list(doc.lines) + [None]:
+        if line is None or not line.text.strip():
+            if text:
+                blocks.append((text, marks))
+            text, marks = "", []
+            continue
+        marks.append((len(text), line.no))
+        text += line.text.strip()
+    return blocks
+
+
+def _line_at(marks, offset: int) -> int:
+    return max((no for start, no in marks if start <= offset), default=marks[0][1])
+
+
+def statements(doc, kind: str) -> list[dict]:
+    out = []
+    for text, marks in text_blocks(doc):
+        compact = re.sub(r"(?<=\S) (?=\S)", "", text)  # '208 件' → '208件', offsets kept close enough to cite
+        for row, pattern in narrative_patterns(kind):
+            for m in pattern.finditer(compact):
+                out.append({"phrase": row["phrase"], "indicators": _codes(row["indicators"]), "column": row["column"],
+                            "count": float(m.group(1)), "pct": float(m.group(2)) if m.group(2) else None,
+                            "text": m.group(0), "line": _line_at(marks, m.start()), "block": id(text)})
+    return out
+
+
+def table_cell_sum(stats: list[dict], table: str, indicators: list[str], column: str):
+    """Σ of the cells (one column code) of some indicators; a blank 总计 falls back to Σ applicant columns."""
+    cells = defaultdict(dict)
+    for row in stats:
+        if row.get("table") == table and row["indicator"] in indicators and row.get("value") is not None:
+            cells[row["indicator"]][column_code(table, row.get("column"))] = row
+    total, used = None, []
+    for indicator in indicators:
+        by_col = cells.get(indicator, {})
+        picked = [by_col[column]] if column in by_col else (
+            [r for c, r in by_col.items() if c != TOTAL_COLUMN] if column == TOTAL_COLUMN else [])
+        if picked:
+            total, used = (total or 0) + sum(float(r["value"]) for r in picked), used + picked
+    return total, used
+
+
+def narrative_documents(check: dict, report: dict, stats: list[dict], doc) -> list[dict]:
+    out = []
+    for st in statements(doc, "document"):
+        value, used = table_cell_sum(stats, "active_disclosure", st["indicators"], st["column"])
+        if value is None:
+            continue
+        ok = math.isclose(value, st["count"])
+        cell = f"{used[0].get('label')} {used[0].get('column')}" if used else st["phrase"]
+        out.append(result_row(check["check"], report, None, "pass" if ok else "fail", value, st["count"],
+                              f"narrative 「{st['text']}」 {'=' if ok else '≠'} table 「{cell}」 {_fmt(value)}",
+                              st["line"]))
+    return out
+
+
+def narrative_groups(check: dict, report: dict, stats: list[dict], outcomes: list[dict], doc) -> list[dict]:
+    """Group totals of the narrative vs 表三, their shares, and whether they add up to the 办理 total."""
+    found = statements(doc, "group")
+    by_block = defaultdict(list)
+    for st in found:
+        by_block[st["block"]].append(st)
+    processed, _ = table_cell_sum(stats, "requests", ["req_processed_total"], TOTAL_COLUMN)
+    out = []
+    for group in by_block.values():
+        if len({st["phrase"] for st in group}) < 2:
+            continue  # a lone 不予公开 is not the outcome summary
+        for st in group:
+            out += _group_row(check, report, stats, st)
+            if st["pct"] is not None:
+                bases = candidate_bases({"stage": "request", "outcome_group": "total"}, outcomes)
+                out += share_rows(report, None, st["phrase"], st["count"], st["pct"], bases, st["line"])
+        if processed is not None:
+            total = sum(st["count"] for st in group)
+            ok = math.isclose(total, processed)
+            parts = " + ".join(f"{st['phrase']} {_fmt(st['count'])}" for st in group)
+            out.append(result_row(check["check"], report, None, "pass" if ok else "fail", processed, total,
+                                  f"narrative {parts} = {_fmt(total)} {'=' if ok else '≠'} table （七）总计 "
+                                  f"{_fmt(processed)}", group[0]["line"]))
+    return out
+
+
+def _group_row(check, report, stats, st) -> list[dict]:
+    value, used = table_cell_sum(stats, "requests", st["indicators"], st["column"])
+    if value is None:
+        return []
+    ok = math.isclose(value, st["count"])
+    return [result_row(check["check"], report, None, "pass" if ok else "fail", value, st["count"],
+                       f"narrative 「{st['text']}」 {'=' if ok else '≠'} table {_labels(used, 4)} = {_fmt(value)}",
+                       st["line"])]
+
+
+# ---------------------------------------------------------------- engine
+
+def run_report(result, doc=None) -> list[dict]:
+    """Every catalog check that applies to the report's template; a check that finds nothing printed adds no row.
+
+    `doc` (the report's Document) enables the checks that read narrative statements the outcome
+    extractor does not keep (表二 document counts, outcome-group totals).
+    """
+    report, stats, outcomes = result.report, result.statistics, result.application_outcomes
+    doc = doc if doc is not None else getattr(result, "document", None)
+    template = report.get("template") or "unknown"
+    out = []
+    for check in check_catalog().values():
+        if not applies(check, template):
+            continue
+        kind = check["kind"]
+        if kind in ("equal", "at_least", "at_most"):
+            out += indicator_identities(check, report, stats)
+        elif kind.startswith("column_"):
+            out += column_identities(check, report, stats)
+        elif kind == "scope_at_most":
+            out += scope_order(check, report, stats)
+        elif kind == "narrative_vs_table":
+            out += narrative_vs_table(check, report, outcomes)
+        elif kind == "narrative_share":
+            out += narrative_shares(check, report, outcomes)
+        elif kind == "narrative_forced_rounding":
+            out += forced_rounding(check, report, outcomes)
+        elif kind == "narrative_documents" and doc is not None:
+            out += narrative_documents(check, report, stats, doc)
+        elif kind == "narrative_groups" and doc is not None:
+            out += narrative_groups(check, report, stats, outcomes, doc)
+    return dedupe(out)
+
+
+def dedupe(rows: list[dict]) -> list[dict]:
+    """One row per finding: the same share can be read both as an outcome row and as a group statement."""
+    seen, out = set(), []
+    for row in rows:
+        key = (row["check"], row["scope"], row["status"], row["expected"], row["actual"], row["source_line"])
+        if row["status"] == "pass" or key not in seen:
+            out.append(row)
+        seen.add(key)
+    return out
+
+
+# ---------------------------------------------------------------- across reports
+
+ACROSS_CELLS = {("requests", "req_carried_forward"), ("requests", "req_carried_over"),
+                ("active_disclosure", "normative_documents"), ("active_disclosure", "regulations")}
+
+
+def run_across(reports_rows, statistics_rows) -> list[dict]:
+    """Checks between consecutive years of the same issuing body (same jurisdiction and title apart from the year)."""
+    reports = {r["report_id"]: r for r in reports_rows if r.get("report_year") and r.get("jurisdiction")}
+    cells: dict[str, dict[tuple, dict]] = defaultdict(dict)
+    for row in statistics_rows:
+        if row.get("report_id") in reports and (row.get("table"), row.get("indicator")) in ACROSS_CELLS \
+                and row.get("scope") is None:
+            cells[row["report_id"]][(row["indicator"], column_code(row["table"], row.get("column")))] = row
+    out = []
+    for earlier, later in consecutive_pairs(list(reports.values())):
+        for check in check_catalog().values():
+            if check["kind"] == "across_carry":
+                out += _carry(check, earlier, later, cells)
+            elif check["kind"] == "across_in_force":
+                out += _in_force(check, earlier, later, cells)
+    return out
+
+
+def body_key(report: dict) -> str:
+    title = re.sub(r"\d{4}\s*年度?", "", report.get("title") or "")
+    return label_key(report["jurisdiction"]) + "|" + label_key(title)
+
+
+def consecutive_pairs(reports: list[dict]) -> list[tuple[dict, dict]]:
+    by_body = defaultdict(lambda: defaultdict(list))
+    for r in reports:
+        by_body[body_key(r)][int(r["report_year"])].append(r)
+    pairs = []
+    for years in by_body.values():
+        for year, rs in years.items():
+            nxt = years.get(year + 1, [])
+            if len(rs) == 1 and len(nxt) == 1:  # two copies of one year: no telling which continues
+                pairs.append((rs[0], nxt[0]))
+    return pairs
+
+
+def _carry(check, earlier, later, cells) -> list[dict]:
+    before = cells[earlier["report_id"]].get((check["lhs"], TOTAL_COLUMN))
+    after = cells[later["report_id"]].get((check["rhs"], TOTAL_COLUMN))
+    if not before or not after or before.get("value") is None or after.get("value") is None:
+        return []
+    ok = math.isclose(before["value"], after["value"])
+    message = (f"{earlier['report_year']} 「{before['label']}」 {_fmt(before['value'])} {'=' if ok else '≠'} "
+               f"{later['report_year']} 「{after['label']}」 {_fmt(after['value'])}")
+    return [result_row(check["check"], later, None, "pass" if ok else "fail", before["value"], after["value"],
+                       message, after.get("source_line"))]
+
+
+def _in_force(check, earlier, later, cells) -> list[dict]:
+    out = []
+    made, repealed = check["rhs"].split("-")
+    for indicator in ("normative_documents", "regulations"):
+        get = lambda rep, col: (cells[rep["report_id"]].get((indicator, col)) or {}).get("value")  # noqa: E731
+        before, now = get(earlier, check["lhs"]), get(later, check["lhs"])
+        new, gone = get(later, made), get(later, repealed)
+        if None in (before, now) or (new is None and gone is None):
+            continue
+        expected = before + (new or 0) - (gone or 0)
+        ok = math.isclose(expected, now)
+        row = cells[later["report_id"]][(indicator, check["lhs"])]
+        message = (f"「{row['label']}」 现行有效 {later['report_year']}: {_fmt(now)} {'=' if ok else '≠'} "
+                   f"{_fmt(before)} ({earlier['report_year']}) + 制发 {_fmt(new)} − 废止 {_fmt(gone)} = {_fmt(expected)}")
+        out.append(result_row(check["check"], later, None, "pass" if ok else "fail", expected, now, message,
+                              row.get("source_line")))
+    return out
