@@ -1,20 +1,96 @@
-"""Pandera models of the output tables, enforced where the data is written."""
+"""Pandera models of the output tables, enforced where the data is written; vocabularies derive from the catalogs."""
 from __future__ import annotations
+
+from functools import lru_cache
 
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from pipeline import catalog
+from pipeline.labels import label_key
 from schemas.vocabularies import (
     APPLICANTS, CHECK_STATUSES, LAYOUTS, OUTCOME_GROUPS, QUALIFIERS, RESPONSIBILITIES, SEVERITIES,
     SOURCES, STAGES, STAT_TABLES, STATUSES, TEMPLATES, UNITS,
 )
 
+CODE = r"^[a-z][a-z0-9_]*$"
+# Units that may stand for one another: a report may print 条 where the catalog says 件, never 万元 for 件.
+UNIT_FAMILIES = [{"条", "件", "项", "个", "宗", "份", "篇", "册", "家"}, {"次", "场"}, {"人", "人次"},
+                 {"万元", "元"}, {"期"}, {"%"}]
+
+
+def unit_family(unit: str) -> frozenset:
+    return frozenset(next((f for f in UNIT_FAMILIES if unit in f), {unit}))
+
+
+@lru_cache(maxsize=None)
+def indicator_units() -> dict[tuple[str, str], frozenset]:
+    """(table, indicator) → units the catalog allows (its unit's family, across template rows)."""
+    units: dict[tuple[str, str], set] = {}
+    for row in catalog.indicators():
+        units.setdefault((row["table"], row["indicator"]), set()).update(unit_family(row["unit"]))
+    return {key: frozenset(v) for key, v in units.items()}
+
+
+@lru_cache(maxsize=None)
+def column_catalog() -> dict[tuple[str, str], dict]:
+    """(table, printed column key) → its columns.csv row (labels and aliases)."""
+    out = {}
+    for row in catalog.load_csv("columns.csv"):
+        for label in [row["column"], *filter(None, row["aliases"].split("|"))]:
+            out.setdefault((row["table"], label_key(label)), row)
+    return out
+
+
+def _column_row(table: str, column) -> dict | None:
+    return column_catalog().get((table, label_key(column))) if isinstance(column, str) else None
+
+
+def allowed_units(table: str, indicator: str, column) -> frozenset:
+    units = set(indicator_units().get((table, indicator), ()))
+    col = _column_row(table, column)
+    if col:
+        units |= unit_family(col["unit"])
+    return frozenset(units)
+
+
+def signed_cell(table: str, column) -> bool:
+    col = _column_row(table, column)
+    return bool(col) and col["signed"] == "true"
+
+
+@lru_cache(maxsize=None)
+def measures() -> dict[str, dict]:
+    return {m["measure"]: m for m in catalog.load_csv("measures.csv")}
+
+
+@lru_cache(maxsize=None)
+def domain_codes() -> list[str]:
+    return [d["code"] for d in catalog.load_csv("domains.csv")]
+
+
+@lru_cache(maxsize=None)
+def check_ids() -> list[str]:
+    return [c["check"] for c in catalog.load_csv("checks.csv")]
+
+
+def _blame(df: pd.DataFrame, column: str, ok) -> pd.DataFrame:
+    """A row check reported against one column, so failure cases show that column's offending values."""
+    return _blame_many(df, {column: ok})
+
+
+def _blame_many(df: pd.DataFrame, verdicts: dict) -> pd.DataFrame:
+    out = pd.DataFrame(True, index=df.index, columns=df.columns)
+    for column, ok in verdicts.items():
+        out[column] = pd.Series(list(ok), index=df.index, dtype=bool)
+    return out
+
 
 class Reports(pa.DataFrameModel):
-    report_id: Series[str] = pa.Field(unique=True)
-    source_path: Series[str] = pa.Field(unique=True)
-    sha256: Series[str] = pa.Field(str_length={"min_value": 64, "max_value": 64})
+    report_id: Series[str] = pa.Field(unique=True, str_length={"min_value": 1})
+    source_path: Series[str] = pa.Field(unique=True, str_length={"min_value": 1})
+    sha256: Series[str] = pa.Field(str_matches=r"^[0-9a-f]{64}$")
     template: Series[str] = pa.Field(isin=TEMPLATES)
     layout: Series[str] = pa.Field(isin=LAYOUTS)
     title: Series[str] = pa.Field(nullable=True)
@@ -34,12 +110,12 @@ class Reports(pa.DataFrameModel):
 
 
 class Statistics(pa.DataFrameModel):
-    report_id: Series[str]
+    report_id: Series[str] = pa.Field(str_length={"min_value": 1})
     table: Series[str] = pa.Field(isin=STAT_TABLES)
     scope: Series[str] = pa.Field(nullable=True)
     row_path: Series[str]
-    indicator: Series[str] = pa.Field(str_matches=r"^[a-z][a-z0-9_]*$")
-    label: Series[str]
+    indicator: Series[str] = pa.Field(str_matches=CODE)
+    label: Series[str] = pa.Field(str_length={"min_value": 1})
     column: Series[str] = pa.Field(nullable=True)
     unit: Series[str] = pa.Field(isin=UNITS)
     value: Series[float] = pa.Field(nullable=True)
@@ -49,17 +125,28 @@ class Statistics(pa.DataFrameModel):
     class Config:
         strict = "filter"
         coerce = True
-        unique = ["report_id", "table", "scope", "indicator", "label", "column"]
+        unique = ["report_id", "table", "scope", "indicator", "column"]
 
-    @pa.dataframe_check(error="negative value outside the signed 本年增/减 column")
+    @pa.dataframe_check(error="indicator is not in the catalog of its table (schemas/indicators_*.csv)")
+    def indicator_in_catalog(cls, df: pd.DataFrame) -> Series[bool]:
+        known = indicator_units()
+        return _blame(df, "indicator", [(t, i) in known for t, i in zip(df["table"], df["indicator"])])
+
+    @pa.dataframe_check(error="unit is neither the catalog's unit of the indicator/column nor one that may stand for it")
+    def unit_fits_catalog(cls, df: pd.DataFrame) -> Series[bool]:
+        return _blame(df, "unit", [u in allowed_units(t, i, c) or (t, i) not in indicator_units()
+                                   for t, i, c, u in zip(df["table"], df["indicator"], df["column"], df["unit"])])
+
+    @pa.dataframe_check(error="negative value outside a signed column (本年增/减)")
     def non_negative_except_signed(cls, df: pd.DataFrame) -> Series[bool]:
-        return df["value"].isna() | (df["value"] >= 0) | (df["column"].fillna("") == "本年增/减")
+        signed = pd.Series([signed_cell(t, c) for t, c in zip(df["table"], df["column"])], index=df.index, dtype=bool)
+        return _blame(df, "value", df["value"].isna() | (df["value"] >= 0) | signed)
 
 
 class KeyDomainCounts(pa.DataFrameModel):
     report_id: Series[str]
-    domain: Series[str] = pa.Field(str_matches=r"^[a-z][a-z0-9_]*$")
-    domain_label: Series[str]
+    domain: Series[str] = pa.Field(str_matches=CODE)
+    domain_label: Series[str] = pa.Field(str_length={"min_value": 1})
     parent_domain: Series[str] = pa.Field(nullable=True)
     count: Series[float] = pa.Field(ge=0)
     qualifier: Series[str] = pa.Field(isin=QUALIFIERS)
@@ -71,6 +158,12 @@ class KeyDomainCounts(pa.DataFrameModel):
         strict = "filter"
         coerce = True
 
+    @pa.dataframe_check(error="domain / parent_domain is not a code of schemas/domains.csv")
+    def domains_in_catalog(cls, df: pd.DataFrame) -> Series[bool]:
+        codes = set(domain_codes())
+        return _blame_many(df, {"domain": df["domain"].isin(codes),
+                                "parent_domain": df["parent_domain"].isna() | df["parent_domain"].isin(codes)})
+
 
 class ApplicationOutcomes(pa.DataFrameModel):
     report_id: Series[str]
@@ -78,7 +171,7 @@ class ApplicationOutcomes(pa.DataFrameModel):
     source: Series[str] = pa.Field(isin=SOURCES)
     stage: Series[str] = pa.Field(isin=STAGES)
     applicant: Series[str] = pa.Field(isin=APPLICANTS)
-    measure: Series[str] = pa.Field(str_matches=r"^[a-z][a-z0-9_]*$")
+    measure: Series[str] = pa.Field(str_matches=CODE)
     outcome_group: Series[str] = pa.Field(isin=OUTCOME_GROUPS)
     count: Series[float] = pa.Field(ge=0)
     share_stated_pct: Series[float] = pa.Field(nullable=True, ge=0, le=100)
@@ -89,22 +182,34 @@ class ApplicationOutcomes(pa.DataFrameModel):
         strict = "filter"
         coerce = True
 
+    @pa.dataframe_check(error="measure is not in schemas/measures.csv, or its stage / outcome_group disagree with it")
+    def measure_fits_catalog(cls, df: pd.DataFrame) -> Series[bool]:
+        def fits(measure, stage, group):
+            entry = measures().get(measure)
+            return bool(entry) and stage in entry["stages"].split("|") and group == entry["outcome_group"]
+        return _blame(df, "measure", [fits(m, s, g) for m, s, g in zip(df["measure"], df["stage"], df["outcome_group"])])
+
 
 class ValidationResults(pa.DataFrameModel):
     report_id: Series[str]
     scope: Series[str] = pa.Field(nullable=True)
-    check: Series[str]
+    check: Series[str] = pa.Field(isin=check_ids())
     status: Series[str] = pa.Field(isin=CHECK_STATUSES)
     severity: Series[str] = pa.Field(isin=SEVERITIES)
     responsibility: Series[str] = pa.Field(isin=RESPONSIBILITIES)
     expected: Series[float] = pa.Field(nullable=True)
     actual: Series[float] = pa.Field(nullable=True)
-    message: Series[str]
+    message: Series[str] = pa.Field(str_length={"min_value": 1})
     source_line: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1)
 
     class Config:
         strict = "filter"
         coerce = True
+
+    @pa.dataframe_check(error="a failed check must state both sides (expected and actual)")
+    def failures_state_both_sides(cls, df: pd.DataFrame) -> Series[bool]:
+        ok = df["status"] != "fail"
+        return _blame_many(df, {"expected": ok | df["expected"].notna(), "actual": ok | df["actual"].notna()})
 
 
 # Output table name → (model, column order). The writer and the DuckDB views derive from this.
