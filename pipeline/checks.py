@@ -553,3 +553,32 @@ def _in_force(check, earlier, later, cells) -> list[dict]:
         out.append(result_row(check["check"], later, None, "pass" if ok else "fail", expected, now, message,
                               row.get("source_line")))
     return out
+
+
+# ---------------------------------------------------------------- reading the results back (ogi validate)
+
+def failure_lines(rows: list[dict]) -> list[str]:
+    """Failed checks grouped by check, then report: what `ogi validate` prints."""
+    fails = [r for r in rows if r.get("status") == "fail"]
+    by_check: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
+    for row in fails:
+        by_check[row["check"]][row["report_id"]].append(row)
+    lines = []
+    for check in sorted(by_check):
+        reports = by_check[check]
+        first = next(iter(reports.values()))[0]
+        lines.append(f"{check} ({first['severity']}, {first['responsibility']}): "
+                     f"{sum(map(len, reports.values()))} failure(s) in {len(reports)} report(s)")
+        for report_id in sorted(reports):
+            lines.append(f"  {report_id}")
+            for row in reports[report_id]:
+                line = row.get("source_line")
+                where = f"L{int(line)} " if line is not None and line == line else ""
+                lines.append(f"    {where}{row['message']}")
+    return lines
+
+
+def strict_failures(rows: list[dict]) -> list[dict]:
+    """Failures that point at the pipeline's own reading (error severity, extraction responsibility)."""
+    return [r for r in rows if r.get("status") == "fail" and r.get("severity") == "error"
+            and r.get("responsibility") == "extraction"]
