@@ -130,3 +130,37 @@ def report(db: Path, out_file: Path):
     if not db.is_file():
         raise click.ClickException(f"no database at '{db}'; run `make all` (or `ogi build`) first")
     click.echo(f"wrote {write_report(db, out_file)}")
+
+
+@main.command()
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
+              help="Output folder of a build (holds validation_results.parquet).")
+@click.option("--strict", is_flag=True,
+              help="Exit 1 on any error-severity failure whose responsibility is `extraction` (a suspect reading).")
+def validate(out_dir: Path, strict: bool):
+    """Print the failed consistency checks of the last build, grouped by check and report.
+
+    A failure marked `source` is the report contradicting itself (kept as data); one marked
+    `extraction` means the pipeline's reading is suspect.
+
+    Example:
+
+        ogi validate --strict
+    """
+    import pandas as pd
+
+    from pipeline.checks import failure_lines, strict_failures
+
+    path = out_dir / "validation_results.parquet"
+    if not path.exists():
+        raise click.ClickException(f"no validation results at '{path}'; run `ogi build` first")
+    rows = pd.read_parquet(path).astype(object).where(lambda f: f.notna(), None).to_dict("records")
+    lines = failure_lines(rows)
+    click.echo("\n".join(lines) if lines else "no failed checks")
+    counts = {s: sum(r["status"] == s for r in rows) for s in ("pass", "fail", "not_assessable")}
+    click.echo(f"{len(rows)} checks: {counts['pass']} pass, {counts['fail']} fail, "
+               f"{counts['not_assessable']} not assessable")
+    suspect = strict_failures(rows)
+    if strict and suspect:
+        click.echo(f"--strict: {len(suspect)} error(s) blame the extraction", err=True)
+        sys.exit(1)
