@@ -1,16 +1,32 @@
-"""Build the dataset: every file under the raw folder → parsed rows → validated, published tables."""
+"""Build the dataset: raw files → shards of parsed, validated rows (cached by content) → one atomic publish."""
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
+import json
 import os
+import pickle
+import shutil
+import signal
+import sys
+import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+import uuid
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import checks, write
-from pipeline.parse import ParseResult, parse_bytes
+import pipeline
+from pipeline import write
+from pipeline.read import report_id_for
 
-TABLE_NAMES = ("reports", "statistics", "key_domain_counts", "application_outcomes", "validation_results")
+TABLE_NAMES = write.TABLE_NAMES
+CACHE = "cache"
+REPORTS_PER_SHARD = 256
+MIN_SHARDS = 16  # small corpora still spread over every worker
+FILE_TIMEOUT_S = 120  # one pathological file must not hold the whole build
+SHARD_FORMAT = "1"  # bump when the shard files change shape
 
 
 @dataclass
@@ -20,11 +36,35 @@ class BuildSummary:
     partial: int
     failed: int
     seconds: float
+    parsed_now: int = 0  # files parsed by this run; the rest came from the cache
 
     def line(self) -> str:
         return (f"{self.files} files: {self.parsed} parsed, {self.partial} partial, {self.failed} failed "
-                f"in {self.seconds:.1f}s")
+                f"in {self.seconds:.1f}s ({self.parsed_now} read anew, {self.files - self.parsed_now} from cache)")
 
+
+@dataclass(frozen=True)
+class Source:
+    """One raw file as planned: what it is called, what it holds, and the cache key of its rows."""
+    path: str  # relative to the raw folder, '/'-separated
+    sha256: str | None  # None when the file could not be read while planning
+    report_id: str
+    key: str
+
+
+@dataclass
+class ShardTask:
+    raw_dir: str
+    cache_dir: str
+    key: str
+    members: list[Source] = field(default_factory=list)
+
+
+class FileTimeout(BaseException):
+    """Raised inside a parse that ran too long (BaseException so no stage swallows it)."""
+
+
+# ---------------------------------------------------------------- planning (cheap: no parsing)
 
 def raw_files(raw_dir: Path) -> list[Path]:
     """Every regular file under raw_dir, hidden files and folders skipped, in a stable order."""
@@ -35,50 +75,373 @@ def raw_files(raw_dir: Path) -> list[Path]:
     return files
 
 
-def parse_file(path: Path, raw_dir: Path) -> ParseResult:
-    rel = path.relative_to(raw_dir).as_posix()
+def code_fingerprint() -> str:
+    """PIPELINE_VERSION plus a digest of the code and catalogs: an edited parser never serves stale rows."""
+    h = hashlib.sha256(pipeline.PIPELINE_VERSION.encode())
+    root = Path(pipeline.__file__).resolve().parent.parent
+    for package in ("pipeline", "schemas"):
+        for path in sorted((root / package).rglob("*")):
+            if path.suffix in (".py", ".csv", ".sql", ".yaml", ".json") and "__pycache__" not in path.parts:
+                h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def assign_ids(paths: list[str]) -> dict[str, str]:
+    """report_id per path; when two paths share an id (a.txt and a.html), the later ones keep their suffix."""
+    ids: dict[str, str] = {}
+    taken: set[str] = set()
+    for path in paths:
+        rid = report_id_for(path)
+        if rid in taken:
+            rid = report_id_for(path.replace(".", "-"))
+        if rid in taken:
+            rid = f"{rid}-{hashlib.sha1(path.encode()).hexdigest()[:8]}"
+        ids[path] = rid
+        taken.add(rid)
+    return ids
+
+
+def file_sha256(path: Path) -> str | None:
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        data = b""
-        from pipeline.parse import failed_report
-        from pipeline.read import report_id_for
-        return failed_report(rel, report_id_for(rel), "0" * 64, f"{rel}: cannot be read ({exc.strerror})")
-    return parse_bytes(data, rel)
+        with open(path, "rb") as fh:
+            return hashlib.file_digest(fh, "sha256").hexdigest()
+    except OSError:
+        return None
 
 
-def _parse_one(args: tuple[str, str]) -> ParseResult:
-    path, raw_dir = args
-    return parse_file(Path(path), Path(raw_dir))
-
-
-def parse_all(raw_dir: Path, jobs: int = 1) -> list[ParseResult]:
+def plan(raw_dir: Path, fingerprint: str) -> list[Source]:
     files = raw_files(raw_dir)
-    if jobs <= 1 or len(files) < 2:
-        return [parse_file(p, raw_dir) for p in files]
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(_parse_one, [(str(p), str(raw_dir)) for p in files], chunksize=16))
+    rels = [p.relative_to(raw_dir).as_posix() for p in files]
+    ids = assign_ids(rels)
+    with ThreadPoolExecutor(4) as pool:  # hashing releases the GIL; reading overlaps
+        shas = list(pool.map(file_sha256, files, chunksize=64))
+    return [Source(rel, sha, ids[rel], _key(fingerprint, sha, rel, ids[rel])) for rel, sha in zip(rels, shas)]
 
 
-def collect(results: list[ParseResult]) -> dict[str, list[dict]]:
-    tables: dict[str, list[dict]] = {name: [] for name in TABLE_NAMES}
+def _key(*parts: str | None) -> str:
+    return hashlib.sha256("\0".join(p or "-" for p in parts).encode()).hexdigest()
+
+
+def shard_count(n_files: int) -> int:
+    n = MIN_SHARDS
+    while n * REPORTS_PER_SHARD < n_files:
+        n *= 2
+    return n
+
+
+def shards_of(sources: list[Source], fingerprint: str) -> list[tuple[str, list[Source]]]:
+    """Group sources into shards by a hash of their path, so one edited file dirties one shard only."""
+    n = shard_count(len(sources))
+    groups: list[list[Source]] = [[] for _ in range(n)]
+    for src in sources:
+        groups[int(hashlib.sha1(src.path.encode()).hexdigest()[:8], 16) % n].append(src)
+    return [(_key(SHARD_FORMAT, fingerprint, *(s.key for s in members)), members) for members in groups if members]
+
+
+def inputs_digest(fingerprint: str, sources: list[Source]) -> str:
+    return _key(fingerprint, *(s.key for s in sources))
+
+
+# ---------------------------------------------------------------- one shard (runs in a worker)
+
+def build_shard(task: ShardTask) -> tuple[str, int]:
+    """Parse (or take from the cache) every member, validate the shard's rows, write its Parquet parts."""
+    cache = Path(task.cache_dir)
+    results, parsed_now = [], 0
+    for src in task.members:
+        result = load_cached(cache, src.key)
+        if result is None:
+            result, cacheable = parse_source(Path(task.raw_dir), src)
+            parsed_now += 1
+            if cacheable:
+                store_cached(cache, src.key, result)
+        results.append(result)
+    write_shard(cache / "shards", task.key, shard_frames(results))
+    return task.key, parsed_now
+
+
+def parse_source(raw_dir: Path, src: Source):
+    """(ParseResult, cacheable): never raises for a bad file; a file that changed since planning is not cached."""
+    from pipeline.parse import failed_report, parse_bytes
+
+    try:
+        data = (raw_dir / src.path).read_bytes()
+    except OSError as exc:
+        return failed_report(src.path, src.report_id, "0" * 64,
+                             f"{src.path}: cannot be read ({exc.strerror}); check the file's permissions"), False
+    try:
+        with _time_limit(FILE_TIMEOUT_S):
+            result = parse_bytes(data, src.path)
+    except FileTimeout:
+        result = failed_report(src.path, src.report_id, hashlib.sha256(data).hexdigest(),
+                               f"{src.path}: parsing took longer than {FILE_TIMEOUT_S}s and was stopped; "
+                               "the file may be far larger than a report; please report it with the file")
+    return with_report_id(result, src.report_id), result.report["sha256"] == src.sha256
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: int):
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise FileTimeout()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def with_report_id(result, report_id: str):
+    if result.report["report_id"] == report_id:
+        return result
+    result.report["report_id"] = report_id
+    for name in TABLE_NAMES[1:]:
+        for row in getattr(result, name):
+            row["report_id"] = report_id
+    return result
+
+
+def _cache_path(cache: Path, key: str) -> Path:
+    return cache / "reports" / key[:2] / f"{key}.pkl"
+
+
+def load_cached(cache: Path, key: str):
+    try:
+        with open(_cache_path(cache, key), "rb") as fh:
+            return pickle.load(fh)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+        return None  # missing or unreadable entries are simply parsed again
+
+
+def store_cached(cache: Path, key: str, result) -> None:
+    path = _cache_path(cache, key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    with open(tmp, "wb") as fh:
+        pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+
+
+def shard_frames(results: list) -> dict:
+    """Validated frames of a shard; a report whose rows break the schema loses those rows and says why."""
+    try:
+        return _validated(results)
+    except write.SchemaViolation:
+        return _validated([conform(r) for r in results])
+
+
+def _validated(results: list) -> dict:
+    rows = {name: [] for name in TABLE_NAMES}
     for res in results:
-        tables["reports"].append(res.report)
+        rows["reports"].append(res.report)
         for name in TABLE_NAMES[1:]:
-            tables[name].extend(getattr(res, name))
-    tables["validation_results"].extend(checks.run_across(tables["reports"], tables["statistics"]))
-    return tables
+            rows[name].extend(getattr(res, name))
+    return {name: write.validate(name, write.to_frame(name, table_rows)) for name, table_rows in rows.items()}
 
 
-def build(raw_dir: Path, out_dir: Path, jobs: int | None = None) -> BuildSummary:
+# A report field the schema rejects falls back to this (nullable fields to None).
+_REPORT_FALLBACK = {"template": "unknown", "layout": "none", "status": "partial", "title": None,
+                    "jurisdiction": None, "report_year": None, "published_date": None}
+
+
+def conform(result):
+    """Drop one report's rows that break the output schema, and record that in its `error`."""
+    notes = []
+    for name in TABLE_NAMES[1:]:
+        rows = getattr(result, name)
+        try:
+            write.validate(name, write.to_frame(name, rows))
+        except write.SchemaViolation as exc:
+            bad = _failing_rows(exc.failure_cases, len(rows))
+            setattr(result, name, [row for i, row in enumerate(rows) if i not in bad])
+            notes.append(f"{len(bad)} {name} row(s) broke the output schema ({_what_failed(exc.failure_cases)}) "
+                         "and were left out")
+    report = dict(result.report)
+    try:
+        write.validate("reports", write.to_frame("reports", [report]))
+    except write.SchemaViolation as exc:
+        columns = [c for c in exc.failure_cases["column"].dropna().unique() if c in _REPORT_FALLBACK]
+        report.update({c: _REPORT_FALLBACK[c] for c in columns})
+        notes.append(f"report field(s) {', '.join(columns) or 'status/error'} broke the output schema and were cleared")
+    if notes:
+        report["status"] = "failed" if report["status"] == "failed" else "partial"
+        report["error"] = "; ".join(filter(None, [report.get("error"), *notes])) + \
+            "; this is a pipeline bug: please report it with the file"
+    result.report = report
+    return result
+
+
+def _failing_rows(cases, n_rows: int) -> set[int]:
+    index = cases["index"]
+    if index.isna().any():  # a check on the whole table: no single row to blame
+        return set(range(n_rows))
+    return {int(i) for i in index}
+
+
+def _what_failed(cases) -> str:
+    pairs = cases[["column", "check"]].drop_duplicates().head(3)
+    return ", ".join(f"{c or 'table'}: {k}" for c, k in pairs.itertuples(index=False))
+
+
+def write_shard(shards_dir: Path, key: str, frames: dict) -> None:
+    final = shards_dir / key
+    if final.is_dir():
+        return
+    tmp = shards_dir / f".tmp-{key[:16]}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+    tmp.mkdir(parents=True)
+    for name, frame in frames.items():
+        write.write_parquet(name, frame, tmp / f"{name}.parquet")
+    try:
+        os.rename(tmp, final)  # atomic: a shard folder is either complete or absent
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)  # another build made it meanwhile
+
+
+# ---------------------------------------------------------------- the whole build
+
+class Progress:
+    """A one-line bar on stderr when it is a terminal; silent otherwise."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.total, self.done, self.enabled = total, 0, enabled and total > 0
+        self.start = time.perf_counter()
+
+    def advance(self, n: int) -> None:
+        self.done += n
+        if self.enabled:
+            width = 30
+            filled = int(width * self.done / self.total)
+            elapsed = time.perf_counter() - self.start
+            sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} files "
+                             f"{elapsed:5.1f}s")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r" + " " * 70 + "\r")
+            sys.stderr.flush()
+
+
+def build(raw_dir: Path, out_dir: Path, jobs: int | None = None, progress: bool = False) -> BuildSummary:
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"raw folder {raw_dir} does not exist")
     start = time.perf_counter()
-    jobs = jobs or os.cpu_count() or 1
-    results = parse_all(raw_dir, jobs)
-    tables = collect(results)
-    frames = {name: write.validate(name, write.to_frame(name, rows)) for name, rows in tables.items()}
-    write.publish(frames, out_dir)
-    statuses = [r["status"] for r in tables["reports"]]
-    return BuildSummary(len(statuses), statuses.count("parsed"), statuses.count("partial"), statuses.count("failed"),
-                        time.perf_counter() - start)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with _exclusive(out_dir):
+        fingerprint = code_fingerprint()
+        sources = plan(raw_dir, fingerprint)
+        digest = inputs_digest(fingerprint, sources)
+        previous = write.current_manifest(out_dir)
+        if previous and previous.get("digest") == digest and write.duckdb_is_fresh(out_dir):
+            c = previous["counts"]
+            return BuildSummary(len(sources), c["parsed"], c["partial"], c["failed"], time.perf_counter() - start)
+        counts, parsed_now = _rebuild(raw_dir, out_dir, sources, fingerprint, digest, jobs or os.cpu_count() or 1,
+                                      progress)
+    return BuildSummary(len(sources), counts["parsed"], counts["partial"], counts["failed"],
+                        time.perf_counter() - start, parsed_now)
+
+
+@contextlib.contextmanager
+def _exclusive(out_dir: Path):
+    with open(out_dir / ".build.lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RuntimeError(f"another `ogi build` is writing {out_dir}; wait for it to finish") from None
+        yield
+
+
+def _rebuild(raw_dir: Path, out_dir: Path, sources: list[Source], fingerprint: str, digest: str, jobs: int,
+             progress: bool) -> tuple[dict, int]:
+    import pipeline.parse  # noqa: F401 - loaded once here so forked workers inherit them
+    import schemas.models  # noqa: F401
+    from pipeline import checks
+
+    cache = out_dir / CACHE
+    (cache / "shards").mkdir(parents=True, exist_ok=True)
+    for stray in (cache / "shards").glob(".tmp-*"):
+        shutil.rmtree(stray, ignore_errors=True)  # left by a killed build
+    shards = shards_of(sources, fingerprint)
+    todo = [ShardTask(str(raw_dir), str(cache), key, members) for key, members in shards
+            if not (cache / "shards" / key).is_dir()]
+    bar = Progress(len(sources), progress)
+    bar.advance(len(sources) - sum(len(t.members) for t in todo))
+    parsed_now = sum(_run(todo, jobs, bar))
+    bar.close()
+
+    parts = {name: [cache / "shards" / key / f"{name}.parquet" for key, _ in shards] for name in TABLE_NAMES}
+    reports = list(write.read_rows(parts["reports"]))
+    across = _cross_report_rows(checks, reports, write.PartRows(parts["statistics"]))
+    counts = {status: sum(r["status"] == status for r in reports) for status in ("parsed", "partial", "failed")}
+    manifest = {"pipeline_version": pipeline.PIPELINE_VERSION, "fingerprint": fingerprint, "digest": digest,
+                "counts": counts, "files": len(sources), "shards": [key for key, _ in shards],
+                "reports": [s.key for s in sources]}
+    write.publish_parts(out_dir, parts, manifest, extra={"validation_results": across})
+    collect_garbage(out_dir)
+    return counts, parsed_now
+
+
+def _run(tasks: list[ShardTask], jobs: int, bar: Progress):
+    """Yield how many files each shard parsed anew, in completion order."""
+    if jobs <= 1 or len(tasks) <= 1:
+        for task in tasks:
+            _, n = build_shard(task)
+            bar.advance(len(task.members))
+            yield n
+        return
+    import multiprocessing
+
+    sizes = {t.key: len(t.members) for t in tasks}
+    with ProcessPoolExecutor(min(jobs, len(tasks)), mp_context=multiprocessing.get_context("fork")) as pool:
+        for future in as_completed([pool.submit(build_shard, t) for t in tasks]):
+            key, n = future.result()
+            bar.advance(sizes[key])
+            yield n
+
+
+def _cross_report_rows(checks, reports: list[dict], statistics):
+    """checks.run_across over every report, validated; a crash there is reported, never fatal."""
+    try:
+        rows = checks.run_across(reports, statistics)
+    except Exception as exc:  # noqa: BLE001 - the per-report tables are still worth publishing
+        print(f"warning: cross-report checks failed ({type(exc).__name__}: {exc}); "
+              "their rows are missing from validation_results", file=sys.stderr)
+        rows = []
+    try:
+        return write.validate("validation_results", write.to_frame("validation_results", rows))
+    except write.SchemaViolation as exc:
+        print(f"warning: cross-report check rows were left out: {exc}", file=sys.stderr)
+        return write.validate("validation_results", write.to_frame("validation_results", []))
+
+
+def collect_garbage(out_dir: Path) -> None:
+    """Forget cached shards and reports that no kept build refers to (and temp files of killed builds)."""
+    keep_shards, keep_reports = set(), set()
+    for build_dir in (out_dir / write.BUILDS).iterdir():
+        try:
+            manifest = json.loads((build_dir / write.MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        keep_shards.update(manifest.get("shards", []))
+        keep_reports.update(manifest.get("reports", []))
+    cache = out_dir / CACHE
+    for shard in (cache / "shards").iterdir():
+        if shard.name not in keep_shards:
+            shutil.rmtree(shard, ignore_errors=True)
+    for bucket in (cache / "reports").glob("*"):
+        for entry in os.scandir(bucket):
+            if not entry.name.endswith(".pkl") or entry.name[:-4] not in keep_reports:
+                os.unlink(entry.path)
+
+
+def parse_file(path: Path, raw_dir: Path):
+    """One raw file → ParseResult, exactly as a build would parse it (no cache)."""
+    rel = path.relative_to(raw_dir).as_posix()
+    result, _ = parse_source(raw_dir, Source(rel, None, report_id_for(rel), ""))
+    return result

@@ -1,6 +1,7 @@
-"""The only writer of the output folder: validate with the pandera models, then publish atomically."""
+"""The only writer of the output folder: validate with the pandera models, write Parquet parts, publish atomically."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -8,38 +9,112 @@ import uuid
 from importlib import resources
 from pathlib import Path
 
-import duckdb
-import pandas as pd
-import pandera.errors
+# pandas, pandera and pyarrow are imported where used: a build with nothing to do never pays for them.
+TABLE_NAMES = ("reports", "statistics", "key_domain_counts", "application_outcomes", "validation_results")
 
-from schemas.models import TABLES, column_names
+BUILDS = "builds"
+CURRENT = "current"
+MANIFEST = "manifest.json"
+VIEWS_STAMP = ".ogi-views.sql"  # the view SQL the DuckDB file was made with; lets a no-change build skip it
 
 
 class SchemaViolation(Exception):
     """A written table broke its pandera model: a pipeline bug, reported with the failure cases."""
 
+    def __init__(self, message: str, failure_cases: pd.DataFrame | None = None):
+        super().__init__(message)
+        self.failure_cases = failure_cases
+
 
 def to_frame(name: str, rows: list[dict]) -> pd.DataFrame:
+    import pandas as pd
+    from schemas.models import TABLES, column_names
+
     cols = column_names(TABLES[name])
-    frame = pd.DataFrame(rows, columns=cols) if rows else pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
-    return frame
+    if rows:
+        return pd.DataFrame(rows, columns=cols)
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
 
 
 def validate(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    import pandera.errors
+    from schemas.models import TABLES
+
     try:
         return TABLES[name].validate(frame, lazy=True)
     except pandera.errors.SchemaErrors as exc:
         cases = exc.failure_cases
         shown = cases[["column", "check", "failure_case", "index"]].head(20).to_string(index=False)
-        raise SchemaViolation(f"table `{name}` breaks its schema ({len(cases)} failure cases):\n{shown}") from None
+        raise SchemaViolation(f"table `{name}` breaks its schema ({len(cases)} failure cases):\n{shown}",
+                              cases) from None
 
 
-BUILDS = "builds"
-CURRENT = "current"
+def _arrow_type(dtype) -> pa.DataType:
+    import pandas as pd
+    import pyarrow as pa
+
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return pa.timestamp("us")
+    if pd.api.types.is_bool_dtype(dtype):
+        return pa.bool_()
+    if pd.api.types.is_integer_dtype(dtype):
+        return pa.int64()
+    if pd.api.types.is_float_dtype(dtype):
+        return pa.float64()
+    return pa.string()
 
 
-def publish(frames: dict[str, pd.DataFrame], out_dir: Path, keep: int = 2) -> Path:
-    """Write Parquet into a fresh build folder, flip `current` to it atomically, refresh the DuckDB file.
+_SCHEMAS: dict[str, pa.Schema] = {}
+
+
+def arrow_schema(name: str) -> pa.Schema:
+    """One fixed Arrow schema per table, so every part file of a table has the same column types."""
+    if name not in _SCHEMAS:
+        import pyarrow as pa
+        from schemas.models import TABLES
+
+        empty = TABLES[name].validate(to_frame(name, []))
+        _SCHEMAS[name] = pa.schema([(col, _arrow_type(empty[col].dtype)) for col in empty.columns])
+    return _SCHEMAS[name]
+
+
+def write_parquet(name: str, frame: pd.DataFrame, path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame, schema=arrow_schema(name), preserve_index=False)
+    pq.write_table(table, path)
+
+
+def read_rows(paths: list[Path], columns: list[str] | None = None):
+    """Rows of Parquet part files as dicts, one record batch at a time."""
+    import pyarrow.parquet as pq
+
+    for path in paths:
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=20_000, columns=columns):
+            yield from batch.to_pylist()
+
+
+class PartRows:
+    """A re-iterable, sized view of a table's part files: lets cross-report checks stream every row
+    without the build holding the whole table in memory."""
+
+    def __init__(self, paths: list[Path]):
+        self.paths = list(paths)
+
+    def __iter__(self):
+        return read_rows(self.paths)
+
+    def __len__(self) -> int:
+        import pyarrow.parquet as pq
+
+        return sum(pq.ParquetFile(p).metadata.num_rows for p in self.paths)
+
+
+def publish_parts(out_dir: Path, parts: dict[str, list[Path]], manifest: dict,
+                  extra: dict[str, pd.DataFrame] | None = None, keep: int = 2) -> Path:
+    """Link the part files (plus `extra` validated frames) into a fresh build folder, flip `current`
+    to it atomically, refresh DuckDB.
 
     Until the final rename the previous dataset stays whole and readable; a killed build leaves
     only an unreferenced folder under builds/, removed by the next build.
@@ -48,36 +123,91 @@ def publish(frames: dict[str, pd.DataFrame], out_dir: Path, keep: int = 2) -> Pa
     build_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     staging = out_dir / BUILDS / build_id
     staging.mkdir(parents=True)
-    for name, frame in frames.items():
-        frame.to_parquet(staging / f"{name}.parquet", index=False)
-    for name in frames:
-        link = out_dir / f"{name}.parquet"
-        if not link.is_symlink():
-            if link.exists():
-                link.unlink()
-            link.symlink_to(Path(CURRENT) / f"{name}.parquet")
+    for name in TABLE_NAMES:
+        table_dir = staging / f"{name}.parquet"
+        table_dir.mkdir()
+        table_parts = parts.get(name, [])
+        for i, part in enumerate(table_parts):
+            _link_or_copy(part, table_dir / f"part-{i:05d}.parquet")
+        if extra and name in extra:
+            write_parquet(name, extra[name], table_dir / f"part-{len(table_parts):05d}.parquet")
+        elif not table_parts:  # readers need at least one file to know the columns
+            write_parquet(name, validate(name, to_frame(name, [])), table_dir / "part-00000.parquet")
+    _write_atomic(staging / MANIFEST, json.dumps(manifest, ensure_ascii=False))
+    for name in TABLE_NAMES:
+        _ensure_link(out_dir / f"{name}.parquet", Path(CURRENT) / f"{name}.parquet")
     tmp_link = out_dir / f".{CURRENT}-{build_id}"
     tmp_link.symlink_to(Path(BUILDS) / build_id)
     os.replace(tmp_link, out_dir / CURRENT)
     # The views read through `current`, so the DuckDB file never names a particular build.
-    _write_duckdb(out_dir, staging)
-    _remove_old_builds(out_dir, build_id, keep)
+    write_duckdb(out_dir)
+    remove_old_builds(out_dir, build_id, keep)
     return staging
 
 
-def _write_duckdb(out_dir: Path, staging: Path) -> None:
+def _link_or_copy(src: Path, dst: Path) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copyfile(src, dst)
+
+
+def _ensure_link(link: Path, target: Path) -> None:
+    if link.is_symlink() and Path(os.readlink(link)) == target:
+        return
+    tmp = link.with_name(f".{link.name}.tmp-{uuid.uuid4().hex[:6]}")
+    tmp.symlink_to(target)
+    if link.is_dir() and not link.is_symlink():
+        shutil.rmtree(link)
+    os.replace(tmp, link)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def current_manifest(out_dir: Path) -> dict | None:
+    try:
+        return json.loads((out_dir / CURRENT / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def duckdb_is_fresh(out_dir: Path) -> bool:
+    """True when ogi.duckdb exists and was made with today's view definitions from this folder."""
+    try:
+        stamp = (out_dir / VIEWS_STAMP).read_text(encoding="utf-8")
+    except OSError:
+        return False
+    return (out_dir / "ogi.duckdb").is_file() and stamp == "\n".join(view_sql(_view_base(out_dir)))
+
+
+def write_duckdb(out_dir: Path) -> None:
+    import duckdb
+
     db_path = out_dir / "ogi.duckdb"
-    tmp = out_dir / f".ogi-{staging.name}.duckdb"
+    tmp = out_dir / f".ogi-{uuid.uuid4().hex[:6]}.duckdb"
+    statements = view_sql(_view_base(out_dir))
     con = duckdb.connect(str(tmp))
     try:
-        # Views resolve the Parquet path against the working directory: inline it as seen from here.
-        base = os.path.relpath(out_dir, Path.cwd()) if _inside_cwd(out_dir) else str(out_dir.resolve())
-        for sql in view_sql(base.replace(os.sep, "/")):
+        for sql in statements:
             con.execute(sql)
         __import__("pipeline.dictionary").dictionary.apply_comments(con)  # schemas/descriptions.csv → COMMENT ON
     finally:
         con.close()
     os.replace(tmp, db_path)
+    _write_atomic(out_dir / VIEWS_STAMP, "\n".join(statements))
+
+
+def _view_base(out_dir: Path) -> str:
+    # Views resolve the Parquet path against the working directory: inline it as seen from here.
+    base = os.path.relpath(out_dir, Path.cwd()) if _inside_cwd(out_dir) else str(out_dir.resolve())
+    return base.replace(os.sep, "/")
 
 
 def _inside_cwd(path: Path) -> bool:
@@ -89,18 +219,21 @@ def _inside_cwd(path: Path) -> bool:
 
 
 def view_sql(base: str) -> list[str]:
-    """The view definitions under pipeline/sql/, in file-name order, with the Parquet folder inlined."""
+    """The view definitions under pipeline/sql/, in file-name order, with the Parquet folder inlined.
+
+    The SQL is static text shipped with the code: no report text ever reaches it.
+    """
     files = sorted((f for f in resources.files("pipeline.sql").iterdir() if f.name.endswith(".sql")), key=lambda f: f.name)
     return [f.read_text(encoding="utf-8").replace("{processed}", base) for f in files]
 
 
-def _remove_old_builds(out_dir: Path, current: str, keep: int) -> None:
+def remove_old_builds(out_dir: Path, current: str, keep: int) -> list[Path]:
+    """Drop all but the newest `keep` builds (never the live one); returns the builds kept."""
     builds = sorted(p for p in (out_dir / BUILDS).iterdir() if p.is_dir())
     live = (out_dir / CURRENT).resolve().name
     for old in builds[:-keep]:
         if old.name not in (current, live):
             shutil.rmtree(old, ignore_errors=True)
-    for stray in out_dir.glob(".current-*"):
+    for stray in [*out_dir.glob(".current-*"), *out_dir.glob(".ogi-*.duckdb"), *out_dir.glob(".*.tmp-*")]:
         stray.unlink(missing_ok=True)
-    for stray in out_dir.glob(".ogi-*.duckdb"):
-        stray.unlink(missing_ok=True)
+    return [p for p in builds if p.exists()]

@@ -1,0 +1,174 @@
+"""Benchmark `ogi build` against the read-and-regex floor on a generated corpus of distinct reports."""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = ROOT / "data" / "raw"
+CORPUS = ROOT / "bench" / "corpus"
+PYTHON = ROOT / ".venv" / "bin" / "python"
+FILES_PER_FOLDER = 500
+
+# A number in a sentence, followed by the unit a narrative count takes (never a bare table cell).
+_PROSE_COUNT = re.compile(r"(\d+)(?=(?:余|多)?(?:条|篇|次|期|场|个|项|人次|万))")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def vary(text: str, serial: int, rng: random.Random) -> str:
+    """A distinct, still valid report: prose counts changed, a mirror note added; tables untouched."""
+    sentences = text.split("。")
+    for i, sentence in enumerate(sentences):
+        if "|" in sentence or "\t" in sentence or "<td" in sentence.lower() or len(sentence) > 400:
+            continue  # table text: its identities must keep holding
+        sentences[i] = _PROSE_COUNT.sub(lambda m: str(rng.randint(1, 10 ** len(m.group(1)) - 1)), sentence)
+    varied = "。".join(sentences)
+    cut = varied.find("。") + 1
+    return f"{varied[:cut]}本页为镜像第{serial}号，收录时另有公众留言{rng.randint(1, 999)}条。{varied[cut:]}"
+
+
+def generate(n_files: int, seed: int = 2024) -> Path:
+    """bench/corpus/raw with n_files reports (regenerated only when the count or seed changes)."""
+    raw = CORPUS / "raw"
+    stamp = CORPUS / f".generated-{n_files}-{seed}"
+    if stamp.exists():
+        return raw
+    shutil.rmtree(CORPUS, ignore_errors=True)
+    rng = random.Random(seed)
+    shipped = sorted(p for p in SHIPPED.iterdir() if p.is_file() and not p.name.startswith("."))
+    texts = [(p, p.read_text(encoding="utf-8")) for p in shipped]
+    for serial in range(n_files):
+        path, text = texts[serial % len(texts)]
+        folder = raw / f"batch-{serial // FILES_PER_FOLDER:03d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{path.stem}-{serial:06d}{path.suffix}").write_text(vary(text, serial, rng), encoding="utf-8")
+    stamp.touch()
+    return raw
+
+
+def floor(raw: Path) -> tuple[int, int, float]:
+    """(files, characters, seconds) to read every file and find every number with one regex."""
+    start = time.perf_counter()
+    files = chars = numbers = 0
+    for root, _, names in os.walk(raw):
+        for name in names:
+            text = (Path(root) / name).read_bytes().decode("utf-8", errors="replace")
+            numbers += len(_NUMBER.findall(text))
+            files += 1
+            chars += len(text)
+    return files, chars, time.perf_counter() - start
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ppid, pages = int(fields[1]), int(fields[21])
+        children.setdefault(ppid, []).append(int(entry))
+        rss[int(entry)] = pages * os.sysconf("SC_PAGE_SIZE")
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        total += rss.get(p, 0)
+        stack.extend(children.get(p, []))
+    return total
+
+
+def snapshot_code() -> Path:
+    """A frozen copy of the code: edits made while the bench runs must not invalidate its cache."""
+    code = CORPUS / "code"
+    shutil.rmtree(code, ignore_errors=True)
+    for package in ("pipeline", "schemas"):
+        shutil.copytree(ROOT / package, code / package, ignore=shutil.ignore_patterns("__pycache__"))
+    return code
+
+
+def timed_build(code: Path, raw: Path, out: Path, jobs: int | None) -> tuple[float, int, str]:
+    """(seconds, peak RSS of the build's process tree, its summary line)."""
+    cmd = [str(PYTHON), "-m", "pipeline", "build", "--raw", str(raw), "--out", str(out)]
+    cmd += ["--jobs", str(jobs)] if jobs else []
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=CORPUS)
+    peak = [0]
+
+    def watch():
+        while proc.poll() is None:
+            peak[0] = max(peak[0], _tree_rss(proc.pid))
+            time.sleep(0.02)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    stdout, stderr = proc.communicate()
+    seconds = time.perf_counter() - start
+    watcher.join()
+    if proc.returncode != 0:
+        sys.exit(f"ogi build failed ({proc.returncode}):\n{stdout}\n{stderr}")
+    return seconds, peak[0], stdout.strip()
+
+
+def touch_one(raw: Path) -> Path:
+    """Change one prose count in one report, as an editor's correction would."""
+    path = sorted(raw.rglob("*.md"))[0]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("收录时另有公众留言", "收录时另有公众留言1", 1), encoding="utf-8")
+    return path
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--files", type=int, default=10_000)
+    ap.add_argument("--jobs", type=int, default=None, help="passed to ogi build (default: all cores)")
+    args = ap.parse_args()
+
+    raw = generate(args.files)
+    code = snapshot_code()
+    out = CORPUS / "processed"
+    files, chars, floor_s = floor(raw)
+    shutil.rmtree(out, ignore_errors=True)
+    clean_s, clean_rss, clean_line = timed_build(code, raw, out, args.jobs)
+    touch_one(raw)
+    one_s, one_rss, one_line = timed_build(code, raw, out, args.jobs)
+    none_s, none_rss, none_line = timed_build(code, raw, out, args.jobs)
+
+    floor_rate, clean_rate = files / floor_s, files / clean_s
+    ratio = clean_rate / floor_rate
+    peak = max(clean_rss, one_rss, none_rss)
+    gib = 1024 ** 3
+    rows = [
+        ("corpus", f"{files} files, {chars / 1e6:.1f} M characters, {os.cpu_count()} cores", ""),
+        ("(a) read + regex floor", f"{floor_s:6.2f} s  {floor_rate:8.0f} files/s", ""),
+        ("(b) clean build", f"{clean_s:6.2f} s  {clean_rate:8.0f} files/s  peak {clean_rss / gib:.2f} GiB",
+         _verdict(ratio >= 0.25, f"{ratio:.0%} of floor (target >= 25%)")),
+        ("(c) one file changed", f"{one_s:6.2f} s  peak {one_rss / gib:.2f} GiB", _verdict(one_s <= 2, "target <= 2 s")),
+        ("(d) nothing changed", f"{none_s:6.2f} s  peak {none_rss / gib:.2f} GiB", _verdict(none_s <= 1, "target <= 1 s")),
+        ("peak memory", f"{peak / gib:.2f} GiB (RSS, build and its workers)", _verdict(peak <= 1.5 * gib, "target <= 1.5 GiB")),
+    ]
+    for name, figures, verdict in rows:
+        print(f"{name:24} {figures:52} {verdict}")
+    for label, line in (("clean", clean_line), ("one changed", one_line), ("none changed", none_line)):
+        print(f"  ogi build, {label}: {line}")
+
+
+def _verdict(ok: bool, text: str) -> str:
+    return ("ok    " if ok else "MISSED") + " " + text
+
+
+if __name__ == "__main__":
+    main()
