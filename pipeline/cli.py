@@ -34,8 +34,12 @@ def build(raw_dir: Path, out_dir: Path, jobs: int | None):
 
     if not raw_dir.is_dir():
         raise click.ClickException(f"raw folder '{raw_dir}' does not exist; pass --raw DIR with your reports")
+    if jobs is not None and jobs < 1:
+        raise click.ClickException(f"--jobs must be 1 or more, not {jobs}")
     try:
-        summary = run_build(raw_dir, out_dir, jobs)
+        summary = run_build(raw_dir, out_dir, jobs, progress=sys.stderr.isatty())
+    except RuntimeError as exc:  # another build holds the output folder
+        raise click.ClickException(str(exc)) from None
     except SchemaViolation as exc:
         raise click.ClickException(f"{exc}\nThis is a pipeline bug: nothing was published; the previous dataset "
                                    "is unchanged.") from None
