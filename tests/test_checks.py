@@ -1,0 +1,243 @@
+"""Consistency checks on the shipped reports (real values) and on realistic rows, each with a pass and a fail."""
+import copy
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from pipeline import checks
+from pipeline.cli import main
+from pipeline.parse import parse_document
+
+
+@pytest.fixture(scope="module")
+def parsed():
+    cache = {}
+
+    def load(doc, name):
+        if name not in cache:
+            document = doc(name)
+            cache[name] = (parse_document(document), document)
+        result, document = cache[name]
+        return copy.deepcopy(result), document
+
+    return load
+
+
+def results(result, doc=None, check=None, status=None):
+    rows = checks.run_report(result, doc)
+    return [r for r in rows if (check is None or r["check"] == check) and (status is None or r["status"] == status)]
+
+
+def stat(result, indicator, scope=None, column=None):
+    return next(r for r in result.statistics if r["indicator"] == indicator and r.get("scope") == scope
+                and (column is None or r.get("column") == column))
+
+
+LEGACY_SUMS = [c["check"] for c in checks.check_catalog().values()
+               if c["template"] == "legacy" and c["kind"] == "equal" and c["responsibility"] == "layout"]
+
+
+@pytest.mark.parametrize("check", LEGACY_SUMS)
+def test_legacy_sums_hold_on_the_seed_and_fail_when_a_part_changes(doc, parsed, check):
+    result, _ = parsed(doc, "zhucheng-2017.txt")
+    rows = results(result, check=check)
+    assert rows and all(r["status"] == "pass" for r in rows)
+    part = checks.check_catalog()[check]["rhs"].split("+")[0]
+    stat(result, part, "本行政区域")["value"] += 1
+    failed = results(result, check=check, status="fail")
+    assert [r["scope"] for r in failed] == ["本行政区域"]
+    assert failed[0]["responsibility"] == "source" and stat(result, part, "本行政区域")["label"] in failed[0]["message"]
+
+
+def test_blank_part_counts_as_zero_and_says_so_all_blank_is_not_assessable(doc, parsed):
+    result, _ = parsed(doc, "zhucheng-2017.txt")
+    stat(result, "archive_electronic", "市本级")["value"] = None
+    stat(result, "archive_submissions", "市本级")["value"] = 224
+    row = next(r for r in results(result, check="legacy_archive_by_medium") if r["scope"] == "市本级")
+    assert row["status"] == "pass" and "「(二)电子文件数」 taken as 0" in row["message"]
+    stat(result, "archive_paper", "市本级")["value"] = None
+    row = next(r for r in results(result, check="legacy_archive_by_medium") if r["scope"] == "市本级")
+    assert row["status"] == "not_assessable"
+
+
+def test_reading_points_printed_twice_disagree_in_the_city_table(doc, parsed):
+    result, _ = parsed(doc, "zhucheng-2017.txt")
+    rows = {r["scope"]: r for r in results(result, check="legacy_reading_points_same_concept")}
+    assert rows["本行政区域"]["status"] == "pass"
+    city = rows["市本级"]
+    assert (city["status"], city["expected"], city["actual"], city["source_line"]) == ("fail", 87, 71, 516)
+    assert "设置政府信息查阅点数" in city["message"] and "设置政府信息公开查阅点数" in city["message"]
+
+
+def test_channels_cover_the_deduplicated_total_but_never_need_to_equal_it(doc, parsed):
+    result, _ = parsed(doc, "zhucheng-2017.txt")
+    assert {r["status"] for r in results(result, check="legacy_channels_cover_total")} == {"pass"}  # 24968 ≥ 22794
+    stat(result, "active_total", "市本级")["value"] = 30000
+    assert [r["scope"] for r in results(result, check="legacy_channels_cover_total", status="fail")] == ["市本级"]
+
+
+def test_of_which_rows_stay_within_their_parent(doc, parsed):
+    result, _ = parsed(doc, "zhucheng-2017.txt")
+    assert {r["status"] for r in results(result, check="legacy_leader_press_within_parent")} == {"pass"}
+    stat(result, "response_press_conferences_leaders", "市本级")["value"] = 33
+    assert len(results(result, check="legacy_leader_press_within_parent", status="fail")) == 1
+
+
+def test_city_cells_within_region_cells(doc, parsed):
+    result, _ = parsed(doc, "zhucheng-2017.txt")
+    assert [r["status"] for r in results(result, check="city_within_region")] == ["pass"]
+    stat(result, "meetings", "市本级")["value"] = 56  # region prints 55
+    failed = results(result, check="city_within_region", status="fail")
+    assert len(failed) == 1 and failed[0]["severity"] == "warning" and "召开政府信息公开工作会议" in failed[0]["message"]
+
+
+STD_SUMS = {"std_requests_row_total": ("req_granted", "自然人"), "std_requests_balance": ("req_received", "自然人"),
+            "std_requests_outcomes": ("req_granted", "自然人"), "std_review_litigation_total": ("review", "结果维持")}
+
+
+@pytest.mark.parametrize("check", STD_SUMS)
+def test_standard_table_identities_hold_on_shuyang_and_fail_when_a_cell_changes(doc, parsed, check):
+    result, _ = parsed(doc, "shuyang-county-2025.md")
+    assert {r["status"] for r in results(result, check=check)} == {"pass"}
+    indicator, column = STD_SUMS[check]
+    stat(result, indicator, column=column)["value"] += 1
+    failed = results(result, check=check, status="fail")
+    assert len(failed) == 1 and failed[0]["responsibility"] == "source"  # a markdown grid: the report's own numbers
+
+
+def test_a_broken_identity_in_a_collapsed_reading_blames_the_extraction(doc, parsed):
+    result, _ = parsed(doc, "pingtan-2023.txt")
+    assert {r["status"] for r in results(result, check="std_requests_balance")} == {"pass"}
+    stat(result, "req_received", column="自然人")["value"] = 81
+    failed = results(result, check="std_requests_balance", status="fail")
+    assert [(r["responsibility"], r["severity"]) for r in failed] == [("extraction", "error")]
+
+
+def test_blank_totals_of_the_shanghai_2019_table_are_not_assessed(doc, parsed):
+    result, _ = parsed(doc, "shanghai-office-2019.html")
+    rows = results(result, check="std_requests_row_total")
+    assert {r["status"] for r in rows} == {"pass", "not_assessable"}
+
+
+def test_narrative_counts_agree_with_the_table_on_other_bases_and_split_litigation(doc, parsed):
+    result, _ = parsed(doc, "pingtan-2023.txt")
+    rows = results(result, check="narrative_vs_table")
+    assert rows and {r["status"] for r in rows} == {"pass"}
+    litigation = next(r for r in result.application_outcomes if r["source"] == "narrative" and r["stage"] == "litigation")
+    litigation["count"] = 8  # table: 未经复议直接起诉 5 + 复议后起诉 2
+    failed = results(result, check="narrative_vs_table", status="fail")
+    assert [(f["expected"], f["actual"]) for f in failed] == [(7, 8)]
+    shuyang, _ = parsed(doc, "shuyang-county-2025.md")  # 受理749 = 新收713 + 结转36
+    assert {r["status"] for r in results(shuyang, check="narrative_vs_table")} == {"pass"}
+
+
+def test_a_lower_bound_in_the_narrative_is_not_an_equality():
+    table = {"source": "table", "scope": None, "stage": "request", "applicant": "all", "measure": "received",
+             "outcome_group": "intake", "count": 2104.0, "label": "收到申请数", "source_line": 40}
+    stated = {**table, "source": "narrative", "count": 2100.0, "label": "收到申请", "qualifier": "at_least",
+              "source_line": 12}
+    result = type("R", (), {"report": {"report_id": "x", "template": "legacy", "layout": "pipe"}, "statistics": [],
+                            "application_outcomes": [table, stated]})()
+    assert [r["status"] for r in checks.run_report(result) if r["check"] == "narrative_vs_table"] == ["pass"]
+    table["count"] = 2099.0
+    assert [r["status"] for r in checks.run_report(result) if r["check"] == "narrative_vs_table"] == ["fail"]
+
+
+def test_seed_percentages_of_88_replies(doc, parsed):
+    result, _ = parsed(doc, "zhucheng-2017.txt")
+    failed = results(result, check="narrative_share", status="fail")
+    assert sorted(r["actual"] for r in failed) == [20.2, 21.7, 28.5] and {r["source_line"] for r in failed} == {184}
+    passed = results(result, check="narrative_share", status="pass")
+    assert {r["actual"] for r in passed} >= {51, 39, 10, 23.9, 2.3, 3.4}
+    forced = {r["source_line"]: r["status"] for r in results(result, check="narrative_shares_forced_to_100")}
+    assert forced == {180: "pass", 184: "fail"}
+
+
+def test_truncated_share_is_a_warning_and_other_bases_are_tried():
+    assert checks.share_verdict(35, 4.34, [(805, "answered")])[0] == "truncated"
+    assert checks.share_verdict(35, 4.35, [(805, "answered")])[0] == "pass"
+    assert checks.share_verdict(319, 26.78, [(1295, "received"), (1191, "closed")]) == ("pass", (1191, "closed"))
+    assert checks.share_verdict(258, 33.9, [(805, "answered"), (859, "received")])[0] == "fail"
+
+
+def test_shanghai_2019_truncated_share_row(doc, parsed):
+    result, _ = parsed(doc, "shanghai-office-2019.html")
+    rows = results(result, check="narrative_share_truncated")
+    assert [(r["status"], r["severity"], r["actual"]) for r in rows] == [("fail", "warning", 4.34)]
+
+
+def test_narrative_document_count_against_table_two(doc, parsed):
+    result, document = parsed(doc, "pingtan-2023.txt")
+    rows = {r["actual"]: r for r in results(result, document, check="narrative_documents_vs_table")}
+    assert rows[77]["status"] == "pass"  # 本年度制发的规范性文件77件
+    assert (rows[393]["status"], rows[393]["expected"], rows[393]["source_line"]) == ("fail", 470, 10)
+    assert not results(result, check="narrative_documents_vs_table")  # needs the document
+
+
+def test_narrative_outcome_groups_against_table_three(doc, parsed):
+    result, document = parsed(doc, "shanghai-office-2019.html")
+    failed = {(r["expected"], r["actual"]) for r in results(result, document, check="narrative_groups_vs_table",
+                                                            status="fail")}
+    assert failed == {(275, 258), (337, 265), (805, 716)}
+    good, good_doc = parsed(doc, "shanghai-office-2025.md")  # 208 + 20 + 564 + 80 + 319 = 1191
+    rows = results(good, good_doc, check="narrative_groups_vs_table")
+    assert len(rows) == 6 and {r["status"] for r in rows} == {"pass"}
+
+
+def _year(year, carried_over, carried_forward, in_force, made, repealed):
+    report = {"report_id": f"body-{year}", "jurisdiction": "某某区人民政府", "report_year": year, "layout": "pipe",
+              "title": f"某某区人民政府{year}年政府信息公开工作年度报告", "template": "std2021"}
+    cells = [("requests", "req_carried_over", "上年结转政府信息公开申请数量", "总计", carried_over),
+             ("requests", "req_carried_forward", "结转下年度继续办理", "总计", carried_forward),
+             ("active_disclosure", "normative_documents", "行政规范性文件", "现行有效件数", in_force),
+             ("active_disclosure", "normative_documents", "行政规范性文件", "本年制发件数", made),
+             ("active_disclosure", "normative_documents", "行政规范性文件", "本年废止件数", repealed)]
+    stats = [{"report_id": report["report_id"], "table": t, "scope": None, "indicator": i, "label": label,
+              "column": c, "value": v, "source_line": 30} for t, i, label, c, v in cells]
+    return report, stats
+
+
+def test_across_years_of_one_body():
+    r22, s22 = _year(2022, 4, 6, 400, 10, 2)
+    r23, s23 = _year(2023, 6, 3, 470, 77, 7)
+    rows = {r["check"]: r for r in checks.run_across([r22, r23], s22 + s23)}
+    assert rows["carried_forward_next_year"]["status"] == "pass"
+    assert rows["in_force_next_year"]["status"] == "pass"  # 400 + 77 − 7 = 470
+    r23b, s23b = _year(2023, 5, 3, 393, 77, 7)
+    rows = {r["check"]: r for r in checks.run_across([r22, r23b], s22 + s23b)}
+    assert (rows["carried_forward_next_year"]["status"], rows["in_force_next_year"]["severity"]) == ("fail", "warning")
+    assert rows["in_force_next_year"]["status"] == "fail" and rows["in_force_next_year"]["expected"] == 470
+    other, s_other = _year(2023, 6, 3, 470, 77, 7)
+    other["jurisdiction"] = "另一区人民政府"
+    assert checks.run_across([r22, other], s22 + s_other) == []
+
+
+def _write_results(tmp_path, rows):
+    frame = pd.DataFrame(rows)
+    frame.to_parquet(tmp_path / "validation_results.parquet", index=False)
+    return tmp_path
+
+
+def _vrow(check, responsibility, status="fail"):
+    return {"report_id": "zhucheng-2017", "scope": "市本级", "check": check, "status": status, "severity": "error",
+            "responsibility": responsibility, "expected": 87.0, "actual": 71.0,
+            "message": "「十、设置政府信息查阅点数」 71 ≠ 「(二)设置政府信息公开查阅点数」 87", "source_line": 516}
+
+
+def test_validate_prints_failures_by_check_and_strict_fails_only_on_extraction_errors(tmp_path):
+    out = _write_results(tmp_path, [_vrow("legacy_reading_points_same_concept", "source"),
+                                    _vrow("std_requests_balance", "source", "pass")])
+    runner = CliRunner()
+    res = runner.invoke(main, ["validate", "--out", str(out), "--strict"])
+    assert res.exit_code == 0, res.output
+    assert "legacy_reading_points_same_concept (error, source)" in res.output and "L516" in res.output
+    _write_results(tmp_path, [_vrow("std_requests_balance", "extraction")])
+    res = runner.invoke(main, ["validate", "--out", str(out), "--strict"])
+    assert res.exit_code == 1 and "std_requests_balance" in res.output
+    assert runner.invoke(main, ["validate", "--out", str(out)]).exit_code == 0
+
+
+def test_validate_without_a_build_says_what_to_do(tmp_path):
+    res = CliRunner().invoke(main, ["validate", "--out", str(tmp_path)])
+    assert res.exit_code != 0 and "ogi build" in res.output
