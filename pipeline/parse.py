@@ -79,7 +79,7 @@ def parse_document(doc: Document) -> ParseResult:
         "error": "; ".join(dict.fromkeys(problems)) or None,
     }
     result = ParseResult(report, stats, outcome_rows, domain_rows)
-    result.validation_results = _stage("checks", problems, checks.run_report, result, default=[])
+    result.validation_results = _stage("checks", problems, checks.run_report, result, doc, default=[])
     for row in result.validation_results:
         row.setdefault("report_id", doc.report_id)
     if problems and report["status"] == "parsed":
