@@ -285,8 +285,9 @@ def _failing_rows(cases, n_rows: int) -> set[int]:
 
 
 def _what_failed(cases) -> str:
-    pairs = cases[["column", "check"]].drop_duplicates().head(3)
-    return ", ".join(f"{c or 'table'}: {k}" for c, k in pairs.itertuples(index=False))
+    reasons = ["the same cell read twice" if "uniqueness" in str(check) else f"{column or 'row'}: {check}"
+               for column, check in cases[["column", "check"]].itertuples(index=False)]
+    return "; ".join(list(dict.fromkeys(reasons))[:3])
 
 
 def write_shard(shards_dir: Path, key: str, frames: dict) -> None:
@@ -377,7 +378,7 @@ def _rebuild(raw_dir: Path, out_dir: Path, sources: list[Source], fingerprint: s
 
     parts = {name: [cache / "shards" / key / f"{name}.parquet" for key, _ in shards] for name in TABLE_NAMES}
     reports = list(write.read_rows(parts["reports"]))
-    across = _cross_report_rows(checks, reports, write.PartRows(parts["statistics"]))
+    across = _cross_report_rows(checks, reports, write.PartRows(parts["statistics"], _across_indicators(checks)))
     counts = {status: sum(r["status"] == status for r in reports) for status in ("parsed", "partial", "failed")}
     manifest = {"pipeline_version": pipeline.PIPELINE_VERSION, "fingerprint": fingerprint, "digest": digest,
                 "counts": counts, "files": len(sources), "shards": [key for key, _ in shards],
@@ -403,6 +404,13 @@ def _run(tasks: list[ShardTask], jobs: int, bar: Progress):
             key, n = future.result()
             bar.advance(sizes[key])
             yield n
+
+
+def _across_indicators(checks) -> set[str] | None:
+    """The indicators cross-report checks read, when the checks module declares them (ACROSS_CELLS):
+    streaming only those rows keeps a rebuild fast however large the corpus."""
+    cells = getattr(checks, "ACROSS_CELLS", None)
+    return {indicator for _, indicator in cells} if cells else None
 
 
 def _cross_report_rows(checks, reports: list[dict], statistics):

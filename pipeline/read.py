@@ -69,20 +69,30 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         enc = "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
         return data.decode(enc, errors="replace"), enc
     try:
-        return data.decode("utf-8"), "utf-8"
+        text = data.decode("utf-8")
+        if _cjk_share(text) < 0.1:
+            # Short GBK text can also be valid UTF-8 (业 reads as Cyrillic ҵ): prefer the Chinese reading.
+            gb_text = _gb18030_or_none(data)
+            if gb_text is not None and _cjk_share(gb_text) - _cjk_share(text) >= 0.3:
+                return gb_text, "gb18030"
+        return text, "utf-8"
     except UnicodeDecodeError:
         pass
-    try:
-        # GB18030 is a superset of GBK and GB2312, the encodings many government sites serve.
-        text = data.decode("gb18030")
-        if _cjk_share(text) > 0.2:
-            return text, "gb18030"
-    except UnicodeDecodeError:
-        pass
+    # GB18030 is a superset of GBK and GB2312, the encodings many government sites serve.
+    gb_text = _gb18030_or_none(data)
+    if gb_text is not None and _cjk_share(gb_text) > 0.2:
+        return gb_text, "gb18030"
     best = from_bytes(data).best()
     if best is None:
         raise UnreadableReport("the bytes match no text encoding; is this a binary attachment?")
     return str(best), best.encoding
+
+
+def _gb18030_or_none(data: bytes) -> str | None:
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        return None
 
 
 def _looks_utf16(data: bytes) -> bool:

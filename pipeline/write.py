@@ -86,29 +86,27 @@ def write_parquet(name: str, frame: pd.DataFrame, path: Path) -> None:
     pq.write_table(table, path)
 
 
-def read_rows(paths: list[Path], columns: list[str] | None = None):
-    """Rows of Parquet part files as dicts, one record batch at a time."""
+def read_rows(paths: list[Path], indicators: set[str] | None = None):
+    """Rows of Parquet part files as dicts, one file at a time; only those `indicators` when given."""
     import pyarrow.parquet as pq
 
+    filters = [("indicator", "in", sorted(indicators))] if indicators is not None else None
     for path in paths:
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=20_000, columns=columns):
-            yield from batch.to_pylist()
+        yield from pq.read_table(path, filters=filters).to_pylist()
 
 
 class PartRows:
     """A re-iterable, sized view of a table's part files: lets cross-report checks stream every row
     without the build holding the whole table in memory."""
 
-    def __init__(self, paths: list[Path]):
-        self.paths = list(paths)
+    def __init__(self, paths: list[Path], indicators: set[str] | None = None):
+        self.paths, self.indicators = list(paths), indicators
 
     def __iter__(self):
-        return read_rows(self.paths)
+        return read_rows(self.paths, self.indicators)
 
     def __len__(self) -> int:
-        import pyarrow.parquet as pq
-
-        return sum(pq.ParquetFile(p).metadata.num_rows for p in self.paths)
+        return sum(1 for _ in self)
 
 
 def publish_parts(out_dir: Path, parts: dict[str, list[Path]], manifest: dict,
@@ -140,7 +138,8 @@ def publish_parts(out_dir: Path, parts: dict[str, list[Path]], manifest: dict,
     tmp_link.symlink_to(Path(BUILDS) / build_id)
     os.replace(tmp_link, out_dir / CURRENT)
     # The views read through `current`, so the DuckDB file never names a particular build.
-    write_duckdb(out_dir)
+    if not duckdb_is_fresh(out_dir):
+        write_duckdb(out_dir)
     remove_old_builds(out_dir, build_id, keep)
     return staging
 
