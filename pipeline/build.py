@@ -26,7 +26,9 @@ CACHE = "cache"
 REPORTS_PER_SHARD = 256
 MIN_SHARDS = 16  # small corpora still spread over every worker
 FILE_TIMEOUT_S = 120  # one pathological file must not hold the whole build
-SHARD_FORMAT = "1"  # bump when the shard files change shape
+SHARD_FORMAT = "2"
+ROWS = "rows.pkl"  # per shard: its report rows and the statistics rows cross-report checks read
+HASH_MEMO = "hashes.pkl"  # bump when the shard files change shape
 
 
 @dataclass
@@ -58,6 +60,7 @@ class ShardTask:
     cache_dir: str
     key: str
     members: list[Source] = field(default_factory=list)
+    across: frozenset[str] | None = None  # statistics indicators the cross-report checks read
 
 
 class FileTimeout(BaseException):
@@ -109,13 +112,43 @@ def file_sha256(path: Path) -> str | None:
         return None
 
 
-def plan(raw_dir: Path, fingerprint: str) -> list[Source]:
+def plan(raw_dir: Path, fingerprint: str, known: dict | None = None) -> tuple[list[Source], dict]:
+    """The sources under raw_dir, and the updated hash memo (see `hash_files`)."""
     files = raw_files(raw_dir)
     rels = [p.relative_to(raw_dir).as_posix() for p in files]
     ids = assign_ids(rels)
+    shas, memo = hash_files(files, known or {})
+    return [Source(rel, sha, ids[rel], _key(fingerprint, sha, rel, ids[rel])) for rel, sha in zip(rels, shas)], memo
+
+
+# A memo entry is trusted only when the file was last modified this long before it was hashed, so a
+# write landing in the same clock tick as the hashing is never missed (git's "racy clean" rule).
+RACY_NS = 2_000_000_000
+
+
+def hash_files(files: list[Path], known: dict) -> tuple[list[str | None], dict]:
+    """sha256 of every file; files whose size, mtime and inode match the memo are not read again."""
+    stats = []
+    for path in files:
+        try:
+            st = path.stat()
+            stats.append((st.st_size, st.st_mtime_ns, st.st_ino))
+        except OSError:
+            stats.append(None)
+    memo, todo = {}, []
+    for i, (path, st) in enumerate(zip(files, stats)):
+        entry = known.get(str(path))
+        if st is not None and entry is not None and entry[:3] == st and st[1] < entry[4] - RACY_NS:
+            memo[str(path)] = entry
+        else:
+            todo.append(i)
     with ThreadPoolExecutor(4) as pool:  # hashing releases the GIL; reading overlaps
-        shas = list(pool.map(file_sha256, files, chunksize=64))
-    return [Source(rel, sha, ids[rel], _key(fingerprint, sha, rel, ids[rel])) for rel, sha in zip(rels, shas)]
+        hashed = list(pool.map(file_sha256, [files[i] for i in todo], chunksize=64))
+    now = time.time_ns()
+    for i, sha in zip(todo, hashed):
+        if sha is not None and stats[i] is not None:
+            memo[str(files[i])] = (*stats[i], sha, now)
+    return [memo[str(p)][3] if str(p) in memo else None for p in files], memo
 
 
 def _key(*parts: str | None) -> str:
@@ -156,7 +189,11 @@ def build_shard(task: ShardTask) -> tuple[str, int]:
             if cacheable:
                 store_cached(cache, src.key, result)
         results.append(result)
-    write_shard(cache / "shards", task.key, shard_frames(results))
+    results, frames = shard_frames(results)
+    rows = {"reports": [r.report for r in results],
+            "across": None if task.across is None else
+            [row for r in results for row in r.statistics if row.get("indicator") in task.across]}
+    write_shard(cache / "shards", task.key, frames, rows)
     return task.key, parsed_now
 
 
@@ -212,28 +249,36 @@ def _cache_path(cache: Path, key: str) -> Path:
 
 
 def load_cached(cache: Path, key: str):
-    try:
-        with open(_cache_path(cache, key), "rb") as fh:
-            return pickle.load(fh)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
-        return None  # missing or unreadable entries are simply parsed again
+    return _load_pickle(_cache_path(cache, key))
 
 
 def store_cached(cache: Path, key: str, result) -> None:
-    path = _cache_path(cache, key)
+    _dump_pickle(_cache_path(cache, key), result)
+
+
+def _load_pickle(path: Path):
+    try:
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError):
+        return None  # a missing or damaged entry is simply made again
+
+
+def _dump_pickle(path: Path, obj) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
     with open(tmp, "wb") as fh:
-        pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(tmp, path)
 
 
-def shard_frames(results: list) -> dict:
-    """Validated frames of a shard; a report whose rows break the schema loses those rows and says why."""
+def shard_frames(results: list) -> tuple[list, dict]:
+    """(results, validated frames) of a shard; a report whose rows break the schema loses those rows and says why."""
     try:
-        return _validated(results)
+        return results, _validated(results)
     except write.SchemaViolation:
-        return _validated([conform(r) for r in results])
+        results = [conform(r) for r in results]
+        return results, _validated(results)
 
 
 def _validated(results: list) -> dict:
@@ -290,7 +335,7 @@ def _what_failed(cases) -> str:
     return "; ".join(list(dict.fromkeys(reasons))[:3])
 
 
-def write_shard(shards_dir: Path, key: str, frames: dict) -> None:
+def write_shard(shards_dir: Path, key: str, frames: dict, rows: dict) -> None:
     final = shards_dir / key
     if final.is_dir():
         return
@@ -298,6 +343,8 @@ def write_shard(shards_dir: Path, key: str, frames: dict) -> None:
     tmp.mkdir(parents=True)
     for name, frame in frames.items():
         write.write_parquet(name, frame, tmp / f"{name}.parquet")
+    with open(tmp / ROWS, "wb") as fh:
+        pickle.dump(rows, fh, protocol=pickle.HIGHEST_PROTOCOL)
     try:
         os.rename(tmp, final)  # atomic: a shard folder is either complete or absent
     except OSError:
@@ -336,7 +383,10 @@ def build(raw_dir: Path, out_dir: Path, jobs: int | None = None, progress: bool 
     out_dir.mkdir(parents=True, exist_ok=True)
     with _exclusive(out_dir):
         fingerprint = code_fingerprint()
-        sources = plan(raw_dir, fingerprint)
+        known = _load_pickle(out_dir / CACHE / HASH_MEMO) or {}
+        sources, memo = plan(raw_dir, fingerprint, known)
+        if memo != known:
+            _dump_pickle(out_dir / CACHE / HASH_MEMO, memo)
         digest = inputs_digest(fingerprint, sources)
         previous = write.current_manifest(out_dir)
         if previous and previous.get("digest") == digest and write.duckdb_is_fresh(out_dir):
@@ -369,7 +419,8 @@ def _rebuild(raw_dir: Path, out_dir: Path, sources: list[Source], fingerprint: s
     for stray in (cache / "shards").glob(".tmp-*"):
         shutil.rmtree(stray, ignore_errors=True)  # left by a killed build
     shards = shards_of(sources, fingerprint)
-    todo = [ShardTask(str(raw_dir), str(cache), key, members) for key, members in shards
+    across = _across_indicators(checks)
+    todo = [ShardTask(str(raw_dir), str(cache), key, members, across) for key, members in shards
             if not (cache / "shards" / key).is_dir()]
     bar = Progress(len(sources), progress)
     bar.advance(len(sources) - sum(len(t.members) for t in todo))
@@ -377,8 +428,12 @@ def _rebuild(raw_dir: Path, out_dir: Path, sources: list[Source], fingerprint: s
     bar.close()
 
     parts = {name: [cache / "shards" / key / f"{name}.parquet" for key, _ in shards] for name in TABLE_NAMES}
-    reports = list(write.read_rows(parts["reports"]))
-    across = _cross_report_rows(checks, reports, write.PartRows(parts["statistics"], _across_indicators(checks)))
+    shard_rows = [_load_pickle(cache / "shards" / key / ROWS) for key, _ in shards]
+    reports = [row for rows in shard_rows for row in rows["reports"]]
+    statistics = write.PartRows(parts["statistics"]) if across is None else \
+        [row for rows in shard_rows for row in rows["across"]]
+    del shard_rows
+    across = _cross_report_rows(checks, reports, statistics)
     counts = {status: sum(r["status"] == status for r in reports) for status in ("parsed", "partial", "failed")}
     manifest = {"pipeline_version": pipeline.PIPELINE_VERSION, "fingerprint": fingerprint, "digest": digest,
                 "counts": counts, "files": len(sources), "shards": [key for key, _ in shards],
@@ -406,11 +461,11 @@ def _run(tasks: list[ShardTask], jobs: int, bar: Progress):
             yield n
 
 
-def _across_indicators(checks) -> set[str] | None:
+def _across_indicators(checks) -> frozenset[str] | None:
     """The indicators cross-report checks read, when the checks module declares them (ACROSS_CELLS):
-    streaming only those rows keeps a rebuild fast however large the corpus."""
+    handing them only those rows keeps a rebuild fast and small however large the corpus."""
     cells = getattr(checks, "ACROSS_CELLS", None)
-    return {indicator for _, indicator in cells} if cells else None
+    return frozenset(indicator for _, indicator in cells) if cells else None
 
 
 def _cross_report_rows(checks, reports: list[dict], statistics):

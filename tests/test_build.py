@@ -1,0 +1,179 @@
+"""The build: parallel equals serial, the cache never changes an answer, outputs are published whole."""
+from __future__ import annotations
+
+import fcntl
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import pipeline
+from pipeline import build as build_mod
+from pipeline.build import build
+from pipeline.cli import main
+from pipeline.write import TABLE_NAMES
+
+from mutations import cases, write_corpus
+
+
+def tables(out: Path) -> dict[str, pd.DataFrame]:
+    return {name: pd.read_parquet(out / f"{name}.parquet") for name in TABLE_NAMES}
+
+
+def assert_same_tables(a: Path, b: Path) -> None:
+    for name, frame in tables(a).items():
+        pd.testing.assert_frame_equal(frame, tables(b)[name], obj=name)
+
+
+@pytest.fixture(autouse=True)
+def stable_code(monkeypatch):
+    """The cache key follows PIPELINE_VERSION, not edits others make to the code while the tests run."""
+    monkeypatch.setattr(build_mod, "code_fingerprint", lambda: "tests-" + pipeline.PIPELINE_VERSION)
+
+
+@pytest.fixture
+def corpus(tmp_path, raw_dir) -> Path:
+    """The shipped reports plus a few broken ones, in two folders: enough to fill several shards."""
+    raw = tmp_path / "raw"
+    shutil.copytree(raw_dir, raw / "shipped")
+    write_corpus(raw / "broken", cases(24, seed=11))
+    return raw
+
+
+def test_parallel_build_writes_exactly_the_serial_tables(corpus, tmp_path):
+    serial = build(corpus, tmp_path / "serial", jobs=1)
+    parallel = build(corpus, tmp_path / "parallel", jobs=2)
+    assert (serial.files, serial.parsed, serial.partial, serial.failed) == \
+        (parallel.files, parallel.parsed, parallel.partial, parallel.failed) == (30, serial.parsed, serial.partial, serial.failed)
+    assert_same_tables(tmp_path / "serial", tmp_path / "parallel")
+    assert len(tables(tmp_path / "serial")["reports"]) == 30
+    assert len(tables(tmp_path / "serial")["statistics"]) > 0
+
+
+def test_unchanged_files_are_not_parsed_again_and_the_cache_changes_nothing(corpus, tmp_path):
+    out = tmp_path / "out"
+    assert build(corpus, out, jobs=2).parsed_now == 30
+    assert build(corpus, out, jobs=2).parsed_now == 0
+
+    edited = corpus / "shipped" / "zhucheng-2017.txt"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("诸城市", "诸城市 ", 1), encoding="utf-8")
+    (corpus / "broken" / "empty.txt").unlink()
+    shutil.copy(corpus / "shipped" / "pingtan-2023.txt", corpus / "shipped" / "pingtan-2023-copy.txt")
+    again = build(corpus, out, jobs=2)
+    assert again.parsed_now == 2 and again.files == 30
+
+    # The incremental result is exactly what a clean build of the same files writes.
+    build(corpus, tmp_path / "clean", jobs=2)
+    assert_same_tables(out, tmp_path / "clean")
+    reports = tables(out)["reports"]
+    assert "broken/empty.txt" not in set(reports["source_path"])
+    assert "shipped/pingtan-2023-copy.txt" in set(reports["source_path"])
+
+
+def test_a_new_pipeline_version_parses_everything_again(corpus, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    build(corpus, out, jobs=1)
+    monkeypatch.setattr(pipeline, "PIPELINE_VERSION", pipeline.PIPELINE_VERSION + "+next")
+    assert build(corpus, out, jobs=1).parsed_now == 30
+
+
+def test_cross_report_checks_see_every_report_even_from_the_cache(tmp_path, raw_dir, monkeypatch):
+    from pipeline import checks
+
+    raw = tmp_path / "raw"
+    shutil.copytree(raw_dir, raw)
+    seen = []
+    real = checks.run_across
+
+    def spy(reports, statistics):
+        seen.append((len(reports), len(list(statistics))))
+        return real(reports, statistics)
+
+    monkeypatch.setattr(checks, "run_across", spy)
+    out = tmp_path / "out"
+    build(raw, out, jobs=1)
+    (raw / "zhucheng-2017.txt").write_bytes((raw / "zhucheng-2017.txt").read_bytes() + b"\n")
+    assert build(raw, out, jobs=1).parsed_now == 1
+    assert seen[0] == seen[1] and seen[0][0] == 6
+
+
+def test_paths_that_share_an_id_get_distinct_report_ids(tmp_path, raw_dir):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(raw_dir / "pingtan-2023.txt", raw / "report.txt")
+    shutil.copy(raw_dir / "shanghai-office-2019.html", raw / "report.html")
+    build(raw, tmp_path / "out", jobs=1)
+    reports = tables(tmp_path / "out")["reports"].set_index("source_path")["report_id"].to_dict()
+    assert reports == {"report.html": "report", "report.txt": "report-txt"}
+    stats = tables(tmp_path / "out")["statistics"]
+    assert set(stats["report_id"]) == {"report", "report-txt"}
+
+
+def test_rows_that_break_the_schema_make_their_report_partial_and_spare_the_rest(tmp_path, raw_dir, monkeypatch):
+    import pipeline.parse as parse
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name in ("zhucheng-2017.txt", "pingtan-2023.txt"):
+        shutil.copy(raw_dir / name, raw)
+    real = parse.parse_document
+
+    def corrupted(doc):
+        result = real(doc)
+        if doc.report_id == "zhucheng-2017":
+            result.statistics[0]["value"] = -5.0
+            result.report["report_year"] = 12017
+        return result
+
+    monkeypatch.setattr(parse, "parse_document", corrupted)
+    summary = build(raw, tmp_path / "out", jobs=1)
+    assert summary.files == 2
+    out = tables(tmp_path / "out")
+    report = out["reports"].set_index("report_id").loc["zhucheng-2017"]
+    assert report["status"] == "partial" and pd.isna(report["report_year"])
+    assert "1 statistics row(s) broke the output schema" in report["error"]
+    assert "report_year" in report["error"] and "please report it with the file" in report["error"]
+    clean = real(__import__("pipeline.read", fromlist=["read_path"]).read_path(raw / "zhucheng-2017.txt", raw))
+    assert (out["statistics"]["report_id"] == "zhucheng-2017").sum() == len(clean.statistics) - 1
+    assert (out["statistics"]["report_id"] == "pingtan-2023").sum() > 0
+
+
+def test_build_prints_one_summary_line_and_no_progress_bar_off_a_terminal(tmp_path, raw_dir):
+    result = CliRunner().invoke(main, ["build", "--raw", str(raw_dir), "--out", str(tmp_path / "out"), "-j", "2"])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("\n") == 1 and "\r" not in result.output
+    assert result.output.startswith("6 files: ") and "(6 read anew, 0 from cache)" in result.output
+
+
+def test_a_second_build_of_the_same_folder_is_refused_with_a_reason(tmp_path, raw_dir):
+    out = tmp_path / "out"
+    out.mkdir()
+    with open(out / ".build.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        result = CliRunner().invoke(main, ["build", "--raw", str(raw_dir), "--out", str(out)])
+    assert result.exit_code == 1
+    assert f"another `ogi build` is writing {out}; wait for it to finish" in result.output
+
+
+def test_a_stray_part_of_a_killed_build_is_cleaned_and_old_builds_pruned(tmp_path, raw_dir):
+    out, raw = tmp_path / "out", tmp_path / "raw"
+    shutil.copytree(raw_dir, raw)
+    build(raw, out, jobs=1)
+    for i in range(3):
+        (out / "cache" / "shards" / f".tmp-killed-{i}").mkdir()
+        (raw / "extra.txt").write_text(f"第{i}份\n", encoding="utf-8")
+        build(raw, out, jobs=1)
+    assert not list((out / "cache" / "shards").glob(".tmp-*"))
+    assert len(list((out / "builds").iterdir())) == 2
+    assert len(tables(out)["reports"]) == 7
+
+
+def test_hash_memo_trusts_only_files_unchanged_since_long_before_hashing(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_text("一", encoding="utf-8")
+    shas, memo = build_mod.hash_files([path], {})
+    path.write_text("二", encoding="utf-8")  # same size, same second: must be read again
+    again, _ = build_mod.hash_files([path], memo)
+    assert again != shas
