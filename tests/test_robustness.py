@@ -320,3 +320,23 @@ def test_parse_cell_never_guesses(raw):
     if value is not None:
         digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", raw))
         assert re.sub(r"\D", "", number_text(value)).lstrip("0") in digits
+
+
+HTML_PIECES = st.one_of(CJK, st.sampled_from(list("<>/=\"' |\n\r\t&;#x0123456789abcdefhtmlpdivtrdscript")),
+                        st.sampled_from(["<table>", "<tr>", "<td>", "</td>", "</tr>", "<br>", "<script>", "</script>",
+                                         "<p>", "</p>", "&nbsp;", "&#x4e00;", "&#9999999;", "<!--", "-->", "<![CDATA["]))
+HTMLISH = st.lists(HTML_PIECES, max_size=150).map("".join)
+
+
+@given(st.one_of(HTMLISH.map(str.encode), st.binary(max_size=2000)))
+@settings(max_examples=400, deadline=None)
+def test_read_document_reads_or_says_why(data):
+    from pipeline.read import read_document
+
+    try:
+        doc = read_document(data, "x.html")
+    except UnreadableReport as exc:
+        assert str(exc)
+        return
+    assert doc.lines and all(line.no >= 1 for line in doc.lines)
+    assert all(line.no <= data.count(b"\n") + data.count(b"\r") + 1 for line in doc.lines)
