@@ -103,21 +103,22 @@ def _looks_utf16(data: bytes) -> bool:
     return even.count(0) > 0.3 * len(even) or odd.count(0) > 0.3 * len(odd)
 
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_SPACE = re.compile(r"\s")
+
+
 def _cjk_share(text: str) -> float:
     sample = text[:5000]
-    if not sample:
-        return 0.0
-    cjk = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff")
-    letters = sum(1 for ch in sample if not ch.isspace())
-    return cjk / max(letters, 1)
+    letters = len(sample) - len(_SPACE.findall(sample))
+    return len(_CJK.findall(sample)) / max(letters, 1)
 
 
 # Characters that only occur in traditional script; a handful is enough to tell a mirror apart.
-_TRADITIONAL_MARKERS = set("資訊開於與關請處圖書報縣區機構條貫應複議訴訟維辦廣東發現權審實續濟總數會")
+_TRADITIONAL_MARKERS = re.compile("[資訊開於與關請處圖書報縣區機構條貫應複議訴訟維辦廣東發現權審實續濟總數會]")
 
 
 def to_simplified(text: str) -> str:
-    hits = sum(1 for ch in text[:20000] if ch in _TRADITIONAL_MARKERS)
+    hits = len(_TRADITIONAL_MARKERS.findall(text, 0, 20000))
     return zhconv.convert(text, "zh-cn") if hits >= 5 else text
 
 

@@ -64,7 +64,8 @@ def random_bytes(text: str, rng: random.Random) -> bytes:
 
 
 def gbk(text: str, rng: random.Random) -> bytes:
-    return text.encode("gbk", errors="replace")
+    # GBK has no no-break space: a site serving GBK prints a plain one.
+    return text.replace("\xa0", " ").encode("gbk", errors="replace")
 
 
 def gb18030(text: str, rng: random.Random) -> bytes:
