@@ -57,17 +57,21 @@ _BOMS = (
 
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
-    """Return (text, encoding). UTF-8 first, BOMs honoured, else GB18030 family, else detection."""
+    """Return (text, encoding). BOMs honoured, UTF-16 without one, UTF-8 (a few damaged bytes replaced),
+    else the GB18030 family, else detection; binary data is refused with a reason."""
     if not data.strip():
         raise UnreadableReport("the file is empty")
     for bom, enc in _BOMS:
         if data.startswith(bom):
-            return data.decode(enc), enc
-    if b"\x00" in data[:4096] and not _looks_utf16(data):
-        raise UnreadableReport("the file holds binary data (NUL bytes), not report text")
-    if _looks_utf16(data):
-        enc = "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
-        return data.decode(enc, errors="replace"), enc
+            return data.decode(enc, errors="replace"), enc
+    if b"\x00" in data[:4096]:
+        found = _utf16_text(data)
+        if found:
+            return found
+    head = data[:8192]
+    if len(_CONTROL_BYTES.findall(head)) > 0.02 * len(head):
+        raise UnreadableReport("the file holds binary data, not report text; is it an attachment (PDF, image, "
+                               "Word) saved under a text name?")
     try:
         text = data.decode("utf-8")
         if _cjk_share(text) < 0.1:
@@ -78,6 +82,10 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         return text, "utf-8"
     except UnicodeDecodeError:
         pass
+    # A truncated download or a few damaged bytes: still UTF-8, with those characters replaced.
+    lossy = data.decode("utf-8", errors="replace")
+    if lossy.count("\ufffd") <= 0.05 * len(lossy):
+        return lossy, "utf-8"
     # GB18030 is a superset of GBK and GB2312, the encodings many government sites serve.
     gb_text = _gb18030_or_none(data)
     if gb_text is not None and _cjk_share(gb_text) > 0.2:
@@ -88,6 +96,10 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     return str(best), best.encoding
 
 
+# C0 control bytes that text never holds (tab, newlines, form feed and escape excepted).
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+
+
 def _gb18030_or_none(data: bytes) -> str | None:
     try:
         return data.decode("gb18030")
@@ -95,12 +107,18 @@ def _gb18030_or_none(data: bytes) -> str | None:
         return None
 
 
-def _looks_utf16(data: bytes) -> bool:
-    head = data[:2000]
-    if len(head) < 4:
-        return False
-    even, odd = head[0::2], head[1::2]
-    return even.count(0) > 0.3 * len(even) or odd.count(0) > 0.3 * len(odd)
+def _utf16_text(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 without a BOM: the byte order whose reading is Chinese (or plain ASCII) text."""
+    even = data[: len(data) - len(data) % 2]  # a truncated download may cut the last code unit
+    best = None
+    for enc in ("utf-16-le", "utf-16-be"):
+        text = even.decode(enc, errors="replace")
+        sample = text[:5000]
+        ascii_share = sum(1 for ch in sample if " " <= ch <= "~" or ch in "\n\r\t") / max(len(sample), 1)
+        score = max(_cjk_share(text), ascii_share)
+        if score > 0.5 and text.count("\ufffd") <= max(3, 0.01 * len(text)) and (best is None or score > best[0]):
+            best = (score, text, enc)
+    return (best[1], best[2]) if best else None
 
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -122,8 +140,12 @@ def to_simplified(text: str) -> str:
     return zhconv.convert(text, "zh-cn") if hits >= 5 else text
 
 
+# Control characters a report never means (NUL, terminal escapes): dropped so no output can carry them.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
 def normalise_text(text: str) -> str:
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL_CHARS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     return to_simplified(unicodedata.normalize("NFKC", text))
 
 

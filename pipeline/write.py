@@ -118,7 +118,8 @@ def publish_parts(out_dir: Path, parts: dict[str, list[Path]], manifest: dict,
     only an unreferenced folder under builds/, removed by the next build.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    build_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    now = time.time_ns()  # ids sort in the order builds were made, even several in one second
+    build_id = time.strftime("%Y%m%dT%H%M%S", time.localtime(now / 1e9)) + f".{now % 10**9:09d}-{uuid.uuid4().hex[:4]}"
     staging = out_dir / BUILDS / build_id
     staging.mkdir(parents=True)
     for name in TABLE_NAMES:

@@ -142,7 +142,7 @@ def fixed_cases() -> list[Case]:
         Case("empty", "empty.txt", b""),
         Case("whitespace_only", "blank.txt", b"  \n\r\n\t\n"),
         Case("binary", "attachment.txt", png),
-        Case("binary", "scan.html", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n" + bytes(random.Random(7).randrange(256) for _ in range(4000))),
+        Case("binary", "scan.html", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n" + random.Random(7).randbytes(4000)),
         Case("title_only", "title-only.txt", "某市人民政府2019年政府信息公开工作年度报告\n".encode()),
         Case("title_only", "title-only.html",
              "<html><head><title>某县2021年政府信息公开工作年度报告</title></head><body></body></html>".encode()),
