@@ -70,7 +70,15 @@ def test_indicator_outside_the_catalog_and_duplicate_cells_fail(seed_rows):
     rows[0]["indicator"] = "made_up_row"
     assert "'indicator': 'made_up_row'" in violation("statistics", rows)
     rows = [dict(r) for r in seed_rows.statistics]
-    assert "unique" in violation("statistics", rows + [dict(rows[5], label="另一个标签")])
+    assert "written twice" in violation("statistics", rows + [dict(rows[5], label="另一个标签")])
+
+
+def test_unmapped_rows_are_data_not_violations(seed_rows):
+    rows = [dict(r) for r in seed_rows.statistics]
+    extra = [dict(rows[5], indicator="unmapped", label="新增指标甲", source_line=900),
+             dict(rows[5], indicator="unmapped", label="新增指标乙", source_line=902)]
+    write.validate("statistics", frame("statistics", rows + extra))
+    assert "written twice" in violation("statistics", rows + extra + [dict(extra[0])])
 
 
 def test_outcome_measure_must_fit_its_stage_and_group(seed_rows):
