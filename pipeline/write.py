@@ -234,6 +234,6 @@ def remove_old_builds(out_dir: Path, current: str, keep: int) -> list[Path]:
     for old in builds[:-keep]:
         if old.name not in (current, live):
             shutil.rmtree(old, ignore_errors=True)
-    for stray in [*out_dir.glob(".current-*"), *out_dir.glob(".ogi-*.duckdb"), *out_dir.glob(".*.tmp-*")]:
+    for stray in [*out_dir.glob(".current-*"), *out_dir.glob(".ogi-*.duckdb*"), *out_dir.glob(".*.tmp-*")]:
         stray.unlink(missing_ok=True)
     return [p for p in builds if p.exists()]

@@ -93,7 +93,7 @@ def uninvented_violations(corpus, tables) -> list[str]:
         path = reports[row.report_id]
         lines = lines_of.setdefault(path, raw_lines(by_name[path]))
         window = source_window(lines, row.source_line) if 0 < row.source_line <= len(lines) else ""
-        if _squash(row.value_raw) not in window or (pd.notna(row.value) and number_text(row.value) not in window):
+        if pd.notna(row.value) and number_text(row.value) not in window:
             problems.append(f"{path}:{row.source_line} {row.label!r} value={row.value} raw={row.value_raw!r}")
     return problems
 
