@@ -273,66 +273,14 @@ def _dump_pickle(path: Path, obj) -> None:
 
 
 def shard_frames(results: list) -> tuple[list, dict]:
-    """(results, validated frames) of a shard; a report whose rows break the schema loses those rows and says why."""
-    try:
-        return results, _validated(results)
-    except write.SchemaViolation:
-        results = [conform(r) for r in results]
-        return results, _validated(results)
-
-
-def _validated(results: list) -> dict:
+    """(results, validated frames) of a shard. A row breaking the schema is a pipeline bug: SchemaViolation
+    propagates, the build stops and nothing is published."""
     rows = {name: [] for name in TABLE_NAMES}
     for res in results:
         rows["reports"].append(res.report)
         for name in TABLE_NAMES[1:]:
             rows[name].extend(getattr(res, name))
-    return {name: write.validate(name, write.to_frame(name, table_rows)) for name, table_rows in rows.items()}
-
-
-# A report field the schema rejects falls back to this (nullable fields to None).
-_REPORT_FALLBACK = {"template": "unknown", "layout": "none", "status": "partial", "title": None,
-                    "jurisdiction": None, "report_year": None, "published_date": None}
-
-
-def conform(result):
-    """Drop one report's rows that break the output schema, and record that in its `error`."""
-    notes = []
-    for name in TABLE_NAMES[1:]:
-        rows = getattr(result, name)
-        try:
-            write.validate(name, write.to_frame(name, rows))
-        except write.SchemaViolation as exc:
-            bad = _failing_rows(exc.failure_cases, len(rows))
-            setattr(result, name, [row for i, row in enumerate(rows) if i not in bad])
-            notes.append(f"{len(bad)} {name} row(s) broke the output schema ({_what_failed(exc.failure_cases)}) "
-                         "and were left out")
-    report = dict(result.report)
-    try:
-        write.validate("reports", write.to_frame("reports", [report]))
-    except write.SchemaViolation as exc:
-        columns = [c for c in exc.failure_cases["column"].dropna().unique() if c in _REPORT_FALLBACK]
-        report.update({c: _REPORT_FALLBACK[c] for c in columns})
-        notes.append(f"report field(s) {', '.join(columns) or 'status/error'} broke the output schema and were cleared")
-    if notes:
-        report["status"] = "failed" if report["status"] == "failed" else "partial"
-        report["error"] = "; ".join(filter(None, [report.get("error"), *notes])) + \
-            "; this is a pipeline bug: please report it with the file"
-    result.report = report
-    return result
-
-
-def _failing_rows(cases, n_rows: int) -> set[int]:
-    index = cases["index"]
-    if index.isna().any():  # a check on the whole table: no single row to blame
-        return set(range(n_rows))
-    return {int(i) for i in index}
-
-
-def _what_failed(cases) -> str:
-    reasons = ["the same cell read twice" if "uniqueness" in str(check) else f"{column or 'row'}: {check}"
-               for column, check in cases[["column", "check"]].itertuples(index=False)]
-    return "; ".join(list(dict.fromkeys(reasons))[:3])
+    return results, {name: write.validate(name, write.to_frame(name, table_rows)) for name, table_rows in rows.items()}
 
 
 def write_shard(shards_dir: Path, key: str, frames: dict, rows: dict) -> None:
@@ -476,11 +424,7 @@ def _cross_report_rows(checks, reports: list[dict], statistics):
         print(f"warning: cross-report checks failed ({type(exc).__name__}: {exc}); "
               "their rows are missing from validation_results", file=sys.stderr)
         rows = []
-    try:
-        return write.validate("validation_results", write.to_frame("validation_results", rows))
-    except write.SchemaViolation as exc:
-        print(f"warning: cross-report check rows were left out: {exc}", file=sys.stderr)
-        return write.validate("validation_results", write.to_frame("validation_results", []))
+    return write.validate("validation_results", write.to_frame("validation_results", rows))
 
 
 def collect_garbage(out_dir: Path) -> None:

@@ -45,6 +45,27 @@ def failed_report(source_path: str, report_id: str, sha256: str, reason: str) ->
     })
 
 
+def one_row_per_cell(rows: list[dict], problems: list[str]) -> list[dict]:
+    """Keep the first reading of a cell a report prints twice (a duplicated line or table) and say so."""
+    first: dict[tuple, dict] = {}
+    kept = []
+    for row in rows:
+        if row["indicator"] == "unmapped":
+            key = ("unmapped", row["table"], row["scope"], row["label"], row["column"], row["source_line"])
+        else:
+            key = (row["table"], row["scope"], row["indicator"], row["column"])
+        seen = first.get(key)
+        if seen is None:
+            first[key] = row
+            kept.append(row)
+            continue
+        cell = f"「{row['label']}」" + (f"/{row['column']}" if row["column"] else "")
+        differs = "" if seen["value"] == row["value"] else f" with another value ({row['value_raw']!r})"
+        problems.append(f"cell {cell} is printed again at line {row['source_line']}{differs}; the reading at line "
+                        f"{seen['source_line']} ({seen['value_raw']!r}) is kept")
+    return kept
+
+
 def parse_document(doc: Document) -> ParseResult:
     problems: list[str] = []
     meta = _stage("metadata", problems, metadata.extract, doc, default=None) or {
@@ -56,7 +77,7 @@ def parse_document(doc: Document) -> ParseResult:
     elif template in ("std2019", "std2021"):
         tables = _stage("standard tables", problems, std.parse_tables, doc, template, default=tables)
     problems.extend(tables.problems)
-    stats = [{"report_id": doc.report_id, **row} for row in tables.rows]
+    stats = [{"report_id": doc.report_id, **row} for row in one_row_per_cell(tables.rows, problems)]
 
     scopes = sorted({row["scope"] for row in stats if row.get("scope")})
     outcome_rows = _stage("table outcomes", problems, outcomes.from_statistics, stats, template, default=[])

@@ -44,9 +44,12 @@ def validate(name: str, frame: pd.DataFrame) -> pd.DataFrame:
         return TABLES[name].validate(frame, lazy=True)
     except pandera.errors.SchemaErrors as exc:
         cases = exc.failure_cases
-        shown = cases[["column", "check", "failure_case", "index"]].head(20).to_string(index=False)
-        raise SchemaViolation(f"table `{name}` breaks its schema ({len(cases)} failure cases):\n{shown}",
-                              cases) from None
+        shown = cases[["column", "check", "failure_case", "index"]].head(20).copy()
+        if "report_id" in frame.columns:  # name the report, so the file can be found and re-parsed
+            rows = shown["index"].dropna().astype(int)
+            shown.loc[rows.index, "report"] = frame["report_id"].to_numpy()[rows.to_numpy()]
+        raise SchemaViolation(f"table `{name}` breaks its schema ({len(cases)} failure cases):\n"
+                              f"{shown.to_string(index=False)}", cases) from None
 
 
 def _arrow_type(dtype) -> pa.DataType:

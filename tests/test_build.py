@@ -111,35 +111,6 @@ def test_paths_that_share_an_id_get_distinct_report_ids(tmp_path, raw_dir):
     assert set(stats["report_id"]) == {"report", "report-txt"}
 
 
-def test_rows_that_break_the_schema_make_their_report_partial_and_spare_the_rest(tmp_path, raw_dir, monkeypatch):
-    import pipeline.parse as parse
-
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    for name in ("zhucheng-2017.txt", "pingtan-2023.txt"):
-        shutil.copy(raw_dir / name, raw)
-    real = parse.parse_document
-
-    def corrupted(doc):
-        result = real(doc)
-        if doc.report_id == "zhucheng-2017":
-            result.statistics[0]["value"] = -5.0
-            result.report["report_year"] = 12017
-        return result
-
-    monkeypatch.setattr(parse, "parse_document", corrupted)
-    summary = build(raw, tmp_path / "out", jobs=1)
-    assert summary.files == 2
-    out = tables(tmp_path / "out")
-    report = out["reports"].set_index("report_id").loc["zhucheng-2017"]
-    assert report["status"] == "partial" and pd.isna(report["report_year"])
-    assert "1 statistics row(s) broke the output schema" in report["error"]
-    assert "report_year" in report["error"] and "please report it with the file" in report["error"]
-    clean = real(__import__("pipeline.read", fromlist=["read_path"]).read_path(raw / "zhucheng-2017.txt", raw))
-    assert (out["statistics"]["report_id"] == "zhucheng-2017").sum() == len(clean.statistics) - 1
-    assert (out["statistics"]["report_id"] == "pingtan-2023").sum() > 0
-
-
 def test_build_prints_one_summary_line_and_no_progress_bar_off_a_terminal(tmp_path, raw_dir):
     result = CliRunner().invoke(main, ["build", "--raw", str(raw_dir), "--out", str(tmp_path / "out"), "-j", "2"])
     assert result.exit_code == 0, result.output

@@ -97,8 +97,6 @@ def test_validation_rows_use_catalog_ids_and_failures_state_both_sides(seed_rows
     assert "expected" in violation("validation_results", [dict(fail, expected=None)])
 
 
-@pytest.mark.xfail(strict=True, reason="pipeline/build.py (conform) drops a report's offending rows and publishes "
-                   "instead of failing the build; see the checks/schemas report")
 def test_a_schema_violation_fails_the_build_and_keeps_the_previous_dataset(tmp_path, raw_dir, monkeypatch):
     raw = tmp_path / "raw"
     raw.mkdir()
