@@ -14,7 +14,8 @@ def label_key(label: str) -> str:
     """NFKC, no whitespace, no quotes, ．→. ; keeps the enumeration."""
     s = unicodedata.normalize("NFKC", label or "")
     s = _SPACE.sub("", s).translate(_QUOTES).replace("．", ".")
-    return s
+    # Removing a space can leave a combining mark next to a letter ('R¸' → 'R\u0327'): fold again.
+    return s if unicodedata.is_normalized("NFKC", s) else unicodedata.normalize("NFKC", s)
 
 
 def strip_enumeration(label: str) -> str:
