@@ -101,22 +101,47 @@ class Statement:
         return tail[:cut].translate(_QUOTES).strip(" 、")
 
 
-def _walk(doc):
-    """Yield (block, sentence_start, sentence, quantities, trail_at) in document order."""
+@dataclass(frozen=True)
+class Sentence:
+    """A prose sentence with its counts and, for each count, the headings in force where it stands."""
+    block: Block
+    start: int  # offset of the sentence in the block
+    text: str
+    quantities: list[Quantity]
+    trails: list[list[Heading]]
+
+
+def _walk(doc) -> list[Sentence]:
+    """Every sentence in document order, headings entered as the reading passes them."""
     trail = HeadingTrail()
+    found = []
     for block in blocks(doc):
         pending = headings(block)
         for start, sentence in sentences(block):
             quantities = find_quantities(sentence)
-
-            def trail_at(pos: int, _start=start) -> list[Heading]:
-                while pending and pending[0].start < _start + pos:
+            trails = []
+            for q in quantities:
+                while pending and pending[0].start < start + q.start:
                     trail.enter(pending.pop(0))
-                return trail.current()
-
-            yield block, start, sentence, quantities, trail_at
+                trails.append(trail.current())
+            found.append(Sentence(block, start, sentence, quantities, trails))
         while pending:
             trail.enter(pending.pop(0))
+    return found
+
+
+_last_walk: tuple = (None, [])
+
+
+def _prose(doc) -> list[Sentence]:
+    """The walk of the last document asked for: domain_counts and outcome_statements both read it,
+    and splitting, heading and number-finding are most of their cost."""
+    global _last_walk
+    cached_doc, walked = _last_walk
+    if cached_doc is not doc:
+        walked = _walk(doc)
+        _last_walk = (doc, walked)
+    return walked
 
 
 # --------------------------------------------------------------------------------------------
@@ -124,10 +149,10 @@ def _walk(doc):
 
 def domain_counts(doc) -> list[dict]:
     rows = []
-    for block, start, sentence, quantities, trail_at in _walk(doc):
+    for sentence in _prose(doc):
         previous_end = 0
-        for i, q in enumerate(quantities):
-            stmt = Statement(block, sentence, start, q, trail_at(q.start))
+        for q, trail in zip(sentence.quantities, sentence.trails):
+            stmt = Statement(sentence.block, sentence.text, sentence.start, q, trail)
             if q.unit in DOMAIN_UNITS:
                 found = _domain_of(stmt, previous_end)
                 if found:
@@ -232,9 +257,9 @@ def outcome_statements(doc, template: str, scopes: list[str]) -> list[dict]:
     """Counts of requests, reviews and lawsuits stated in the prose (source='narrative')."""
     region = REGION_SCOPE if REGION_SCOPE in (scopes or []) else None
     rows = []
-    for block, start, sentence, quantities, _ in _walk(doc):
-        scope = region if region and WHOLE_JURISDICTION.search(sentence) else None
-        for row in _sentence_outcomes(block, start, sentence, quantities):
+    for sentence in _prose(doc):
+        scope = region if region and WHOLE_JURISDICTION.search(sentence.text) else None
+        for row in _sentence_outcomes(sentence.block, sentence.start, sentence.text, sentence.quantities):
             rows.append({"scope": scope, "source": "narrative", **row,
                          "outcome_group": _outcome_groups()[row["measure"]]})
     return rows
