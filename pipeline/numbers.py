@@ -61,11 +61,13 @@ COUNT_UNITS = ("人次", "万元", "亿元", "元", "条", "件", "次", "个", 
                "宗", "场", "家", "册", "所", "部", "批", "种", "名", "户", "处")
 
 _FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_ANY_FULLWIDTH = re.compile("[\uff01-\uff5e\u3000]")
 
 
 def fold_width(text: str) -> str:
     """Full-width ASCII → ASCII, one character for one, so offsets stay valid."""
-    return text.translate(_FULLWIDTH)
+    # NFKC'd text rarely has any left, and translating a Chinese string char by char is slow.
+    return text.translate(_FULLWIDTH) if _ANY_FULLWIDTH.search(text) else text
 
 
 def _alternatives(words) -> str:
@@ -88,6 +90,9 @@ _CN_QUANTITY = re.compile(
     rf"(?P<suffix>{_alternatives(_SUFFIX_QUALIFIERS)})?")
 _PERCENT = re.compile(
     rf"(?<![\dA-Za-z.])(?P<pre>(?:{_alternatives(_PREFIX_QUALIFIERS)})\s*)?(?P<num>\d+(?:\.\d+)?)\s*%")
+
+# What every count holds (full-width digits are \d too): a sentence without one has no count.
+_ANY_NUMERAL = re.compile(r"[\d一二两三四五六七八九十]")
 
 # Numbers that identify rather than count: masked (same length) before counts are searched.
 _NOT_COUNTS = re.compile(
@@ -164,6 +169,8 @@ def mask_identifiers(text: str) -> str:
 
 def find_quantities(text: str) -> list[Quantity]:
     """Every count with a unit in a stretch of prose, in order; identifiers and ordinals are skipped."""
+    if not _ANY_NUMERAL.search(text):
+        return []  # many sentences count nothing: skip masking them
     masked = mask_identifiers(text)
     found = [_arabic_quantity(m, text) for m in _QUANTITY.finditer(masked)]
     found += [q for m in _CN_QUANTITY.finditer(masked) if (q := _cn_quantity(m, text))]
