@@ -270,12 +270,14 @@ def _outcome_groups() -> dict[str, str]:
     return {m["measure"]: m["outcome_group"] for m in catalog.load_csv("measures.csv")}
 
 
+_CLAUSE_BREAK = re.compile(r"[，,；;。！？!?]")
+
+
 def _clauses(sentence: str) -> list[tuple[int, int]]:
     spans, begin = [], 0
-    for i, ch in enumerate(sentence):
-        if ch in "，,；;。！？!?":
-            spans.append((begin, i))
-            begin = i + 1
+    for m in _CLAUSE_BREAK.finditer(sentence):
+        spans.append((begin, m.start()))
+        begin = m.end()
     if begin < len(sentence):
         spans.append((begin, len(sentence)))
     return spans
@@ -352,10 +354,20 @@ def _percent_after(sentence: str, q: Quantity, limit: int) -> float | None:
     return None
 
 
+@lru_cache(maxsize=None)
+def _countless_rules() -> tuple[tuple[OutcomeRule, ...], re.Pattern]:
+    """The zero/all rules in catalog order, and one pattern matching where any of them would."""
+    rules = tuple(r for r in _outcome_rules() if r.kind in ("zero", "all"))
+    return rules, re.compile("|".join(f"(?:{r.pattern.pattern})" for r in rules))
+
+
 def _clause_without_count(block, start, clause: str, begin: int, stage_totals: list[dict]) -> list[dict]:
+    rules, any_rule = _countless_rules()
+    if not any_rule.search(clause):
+        return []  # most clauses: one search instead of one per rule
     line = block.line_at(start + begin)
-    for rule in _outcome_rules():
-        m = rule.pattern.search(clause) if rule.kind in ("zero", "all") else None
+    for rule in rules:
+        m = rule.pattern.search(clause)
         if not m:
             continue
         if rule.measure == "-":
