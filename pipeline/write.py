@@ -76,8 +76,8 @@ def arrow_schema(name: str) -> pa.Schema:
         import pyarrow as pa
         from schemas.models import TABLES
 
-        empty = TABLES[name].validate(to_frame(name, []))
-        _SCHEMAS[name] = pa.schema([(col, _arrow_type(empty[col].dtype)) for col in empty.columns])
+        columns = TABLES[name].to_schema().columns  # the dtypes validation coerces to; no frame needed
+        _SCHEMAS[name] = pa.schema([(col, _arrow_type(column.dtype.type)) for col, column in columns.items()])
     return _SCHEMAS[name]
 
 

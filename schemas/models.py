@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
@@ -77,6 +78,20 @@ def check_ids() -> list[str]:
     return [c["check"] for c in catalog.load_csv("checks.csv")]
 
 
+def _per_distinct(df: pd.DataFrame, columns: list[str], verdict) -> np.ndarray:
+    """verdict(*values) for every row, evaluated once per distinct combination of `columns`: catalog
+    lookups repeat across rows, so a frame of any size costs a few hundred calls. Nulls reach `verdict` as None."""
+    factorized = [pd.factorize(df[column]) for column in columns]  # a null gets code -1
+    group = np.zeros(len(df), dtype=np.int64)
+    for codes, uniques in factorized:  # group ids stay below len(df): no overflow however many values
+        group, _ = pd.factorize(group * (len(uniques) + 1) + (codes + 1))
+    representative = np.zeros(group.max() + 1 if len(df) else 0, dtype=np.int64)
+    representative[group] = np.arange(len(df))
+    verdicts = [bool(verdict(*(uniques[codes[row]] if codes[row] >= 0 else None for codes, uniques in factorized)))
+                for row in representative.tolist()]
+    return np.array(verdicts, dtype=bool)[group]
+
+
 def _blame(df: pd.DataFrame, column: str, ok) -> pd.DataFrame:
     """A row check reported against one column, so failure cases show that column's offending values."""
     return _blame_many(df, {column: ok})
@@ -85,7 +100,7 @@ def _blame(df: pd.DataFrame, column: str, ok) -> pd.DataFrame:
 def _blame_many(df: pd.DataFrame, verdicts: dict) -> pd.DataFrame:
     out = pd.DataFrame(True, index=df.index, columns=df.columns)
     for column, ok in verdicts.items():
-        out[column] = pd.Series(list(ok), index=df.index, dtype=bool)
+        out[column] = np.asarray(ok, dtype=bool)
     return out
 
 
@@ -131,7 +146,7 @@ class Statistics(pa.DataFrameModel):
     @pa.dataframe_check(ignore_na=False, error="indicator is not in the catalog of its table (schemas/indicators_*.csv)")
     def indicator_in_catalog(cls, df: pd.DataFrame) -> Series[bool]:
         known = indicator_units()
-        return _blame(df, "indicator", [i == UNMAPPED or (t, i) in known for t, i in zip(df["table"], df["indicator"])])
+        return _blame(df, "indicator", _per_distinct(df, ["table", "indicator"], lambda t, i: i == UNMAPPED or (t, i) in known))
 
     @pa.dataframe_check(ignore_na=False, error="the same cell (report, table, scope, indicator, column) is written twice")
     def one_row_per_cell(cls, df: pd.DataFrame) -> Series[bool]:
@@ -144,13 +159,13 @@ class Statistics(pa.DataFrameModel):
 
     @pa.dataframe_check(ignore_na=False, error="unit is neither the catalog's unit of the indicator/column nor one that may stand for it")
     def unit_fits_catalog(cls, df: pd.DataFrame) -> Series[bool]:
-        return _blame(df, "unit", [u in allowed_units(t, i, c) or (t, i) not in indicator_units()
-                                   for t, i, c, u in zip(df["table"], df["indicator"], df["column"], df["unit"])])
+        return _blame(df, "unit", _per_distinct(df, ["table", "indicator", "column", "unit"], lambda t, i, c, u:
+                                                u in allowed_units(t, i, c) or (t, i) not in indicator_units()))
 
     @pa.dataframe_check(ignore_na=False, error="negative value outside a signed column (本年增/减)")
     def non_negative_except_signed(cls, df: pd.DataFrame) -> Series[bool]:
-        signed = pd.Series([signed_cell(t, c) for t, c in zip(df["table"], df["column"])], index=df.index, dtype=bool)
-        return _blame(df, "value", df["value"].isna() | (df["value"] >= 0) | signed)
+        signed = _per_distinct(df, ["table", "column"], signed_cell)
+        return _blame(df, "value", (df["value"].isna() | (df["value"] >= 0)).to_numpy(dtype=bool) | signed)
 
 
 class KeyDomainCounts(pa.DataFrameModel):
@@ -197,7 +212,7 @@ class ApplicationOutcomes(pa.DataFrameModel):
         def fits(measure, stage, group):
             entry = measures().get(measure)
             return bool(entry) and stage in entry["stages"].split("|") and group == entry["outcome_group"]
-        return _blame(df, "measure", [fits(m, s, g) for m, s, g in zip(df["measure"], df["stage"], df["outcome_group"])])
+        return _blame(df, "measure", _per_distinct(df, ["measure", "stage", "outcome_group"], fits))
 
 
 class ValidationResults(pa.DataFrameModel):
