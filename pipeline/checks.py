@@ -46,6 +46,7 @@ def column_codes(table: str) -> dict[str, str]:
     return codes
 
 
+@lru_cache(maxsize=4096)  # called for every cell of every column check; reports print the same labels
 def column_code(table: str, label: str | None) -> str | None:
     if label is None:
         return None
@@ -189,12 +190,16 @@ class TableOutcomes:
     def __init__(self, outcomes: list[dict]):
         self.rows = [o for o in outcomes if o.get("source") == "table"]
         self.scopes = list(dict.fromkeys(o.get("scope") for o in self.rows))
+        # Every narrative statement looks up several measures: index the rows once, in their order.
+        self.by_measure: dict[tuple, list[dict]] = defaultdict(list)
+        for o in self.rows:
+            self.by_measure[(o.get("scope"), o["stage"], o["measure"])].append(o)
 
     def scopes_for(self, scope) -> list:
         return [scope] if scope in self.scopes else self.scopes
 
     def measure(self, scope, stage: str, measure: str, applicant: str) -> tuple[float | None, list[dict]]:
-        rows = [o for o in self.rows if o.get("scope") == scope and o["stage"] == stage and o["measure"] == measure]
+        rows = self.by_measure.get((scope, stage, measure), [])
         exact = [o for o in rows if o["applicant"] == applicant]
         if not exact and applicant == "all":
             exact = [o for o in rows if o["applicant"] != "all"]  # a blank 总计: add the applicant columns
