@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SPACE = re.compile(r"[\s\u00a0\u3000]+")
 _QUOTES = str.maketrans("", "", "“”\"'‘’「」")
@@ -10,6 +11,7 @@ _QUOTES = str.maketrans("", "", "“”\"'‘’「」")
 _ENUM = re.compile(r"^(其中[:：]?|[(（]?[一二三四五六七八九十]+[)）、.．]|[(（]\d+[)）]|\d+[.、．](?!\d))+")
 
 
+@lru_cache(maxsize=16384)  # every catalog lookup keys the same few hundred printed labels again
 def label_key(label: str) -> str:
     """NFKC, no whitespace, no quotes, ．→. ; keeps the enumeration."""
     s = unicodedata.normalize("NFKC", label or "")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Cell texts that mean "no value" — blank is not 0.
 PLACEHOLDERS = {"", "-", "—", "--", "——", "/", "／", "无", "n/a", "N/A", "NA", "空", "\\", "－", "–"}
@@ -10,6 +11,7 @@ PLACEHOLDERS = {"", "-", "—", "--", "——", "/", "／", "无", "n/a", "N/A",
 _CELL_NUMBER = re.compile(r"^([+\-−]?)(\d+(?:\.\d+)?)\s*(万元|元|条|件|次|个|人次|人|份|期|篇|项|%)?$")
 
 
+@lru_cache(maxsize=16384)  # tables repeat the same few cell texts (0, 1, 12 …) over and over
 def parse_cell(raw: str | None) -> float | None:
     """A table cell's value: None for blanks and placeholders; signed and decimal values kept.
 

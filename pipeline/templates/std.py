@@ -36,6 +36,7 @@ class ColSpec:
 
 
 @lru_cache(maxsize=4096)
+@lru_cache(maxsize=16384)  # each row label is matched against every catalog row
 def match_key(text: str) -> str:
     """Label key without numbering or punctuation: '1. 申请人…补正, 行政机关…' ≍ '申请人…补正、行政机关…'."""
     return re.sub(r"[^\w]", "", strip_enumeration(label_key(text)))
@@ -196,6 +197,7 @@ def fit_cells(cells: tuple[str, ...], n: int) -> tuple[str, ...]:
 _MARKER = re.compile(r"[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d+[.、．]")
 
 
+@lru_cache(maxsize=16384)  # asked once per cell, and every cell of a row has the same label
 def printed_label(label: str, spec: RowSpec) -> str:
     """The row's own label as printed, numbering dropped; cut off a fused group label ('(三)不予公开1.属于…').
 
