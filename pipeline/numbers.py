@@ -97,15 +97,20 @@ _PERCENT = re.compile(
 _ANY_NUMERAL = re.compile(r"[\d一二两三四五六七八九十]")
 
 # Numbers that identify rather than count: masked (same length) before counts are searched.
-_NOT_COUNTS = re.compile(
-    r"https?://\S+|www\.[\w./-]+|[\w.-]+@[\w.-]+"              # URLs, e-mail
-    r"|[〔\[［﹝【(（]\s*\d{2,4}\s*[〕\]］﹞】)）]\s*\d*\s*号?"   # document numbers 〔2017〕45号
+_WEB = r"https?://\S+|www\.[\w./-]+"                              # URLs
+_EMAIL = r"[\w.-]+@[\w.-]+"
+_OTHER_IDS = (
+    r"[〔\[［﹝【(（]\s*\d{2,4}\s*[〕\]］﹞】)）]\s*\d*\s*号?"    # document numbers 〔2017〕45号
     r"|[﹝〔]\d+号|\d+号"                                       # mangled 国办发﹝201724号, 45号
     r"|\d{3,4}-\d{7,8}|(?<!\d)1[3-9]\d{9}(?!\d)"                # phone numbers
     r"|(?:邮编|邮政编码)\s*[:：]?\s*\d{6}"                       # postcodes
     r"|\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?"        # dates and years
     r"|\d{5,8}日|\d{1,2}\s*月\s*\d{1,2}\s*日"                    # mangled 201711日, 4月9日
     r"|第[^，,。；;、\s]{1,6}?[条项款章节]")                     # 第二十条第（五）项
+_NOT_COUNTS = re.compile(f"{_WEB}|{_EMAIL}|{_OTHER_IDS}")
+# The e-mail pattern tries every start in a run of Chinese characters (all \w) and finds nothing
+# without an @; the same pattern less that branch masks the same text and is much faster.
+_NOT_COUNTS_NO_EMAIL = re.compile(f"{_WEB}|{_OTHER_IDS}")
 
 
 @dataclass(frozen=True)
@@ -166,7 +171,9 @@ def read_number(text: str) -> tuple[float, str]:
 
 def mask_identifiers(text: str) -> str:
     """Blank out URLs, document numbers, phone numbers, postcodes, dates and article numbers."""
-    return _NOT_COUNTS.sub(lambda m: " " * len(m.group(0)), fold_width(text))
+    text = fold_width(text)
+    identifiers = _NOT_COUNTS if "@" in text else _NOT_COUNTS_NO_EMAIL
+    return identifiers.sub(lambda m: " " * len(m.group(0)), text)
 
 
 def find_quantities(text: str) -> list[Quantity]:
