@@ -12,13 +12,15 @@ _PAGE_FOOTER = re.compile(r"^[—\-–]+\s*\d+\s*[—\-–]+$")
 _TERMINAL = tuple("。！？；：!?;:")
 # Heading markers by rank: 一、 > （一） > 1. / 1、 > （1） > 一是. Ranks 1 and 5 are only headings
 # at a block or sentence start; the bracketed and Arabic ones also run on inside copied text
-# (安排1.高度重视, 信息公开（1）推进…), so they count wherever they stand.
+# (安排1.高度重视, 信息公开（1）推进…), so they count wherever they stand. Every marker starts with a
+# numeral or an opening bracket: the lookahead skips other characters before any lookbehind is tried.
 _MARKER = re.compile(
-    r"(?P<r1>(?:^|(?<=[。；;：:！？!?\s]))[一二三四五六七八九十]+、)"
+    r"(?=[一二三四五六七八九十(（\d])"
+    r"(?:(?P<r1>(?:^|(?<=[。；;：:！？!?\s]))[一二三四五六七八九十]+、)"
     r"|(?P<r2>(?<!第)[(（][一二三四五六七八九十]+[)）])"
     r"|(?P<r3>(?<![\dA-Za-z.．,%])\d{1,2}[、.．](?![\d%]))"
     r"|(?P<r4>(?<!第)[(（]\d{1,2}[)）])"
-    r"|(?P<r5>(?:^|(?<=[。；;：:！？!?\s]))[一二三四五六七八九十]+是)")
+    r"|(?P<r5>(?:^|(?<=[。；;：:！？!?\s]))[一二三四五六七八九十]+是))")
 _HEADING_END = re.compile(r"[。，,；;：:！？!?]")
 _SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]?")
 HEADING_MAX = 40
