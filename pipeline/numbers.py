@@ -76,17 +76,26 @@ def _alternatives(words) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
+def _starting_with(first_chars: str, pattern: str) -> re.Pattern:
+    """The pattern behind a lookahead on the characters its matches start with: a scan then passes
+    over every other character without trying the pattern's lookbehinds and branches there."""
+    return re.compile(f"(?=[{first_chars}])(?:{pattern})")
+
+
 _CN_DIGITS = "零〇O一二两三四五六七八九十百千万亿"
+_QUALIFIER_STARTS = "".join(sorted({w[0] for w in _PREFIX_QUALIFIERS}))
 _ARABIC = r"\d{1,3}(?:,\d{3})+(?![\d.])|\d+(?:\.\d+)?"
 _UNIT = _alternatives(COUNT_UNITS)
-_QUANTITY = re.compile(
+_QUANTITY = _starting_with(
+    rf"{_QUALIFIER_STARTS}\d",
     rf"(?<![\dA-Za-z.第#])(?P<pre>(?:{_alternatives(_PREFIX_QUALIFIERS)})\s*)?"
     rf"(?P<num>{_ARABIC})\s*(?P<mult>[万亿])?(?P<infix>[余多])?\s*(?P<unit>{_UNIT})"
     rf"(?P<suffix>{_alternatives(_SUFFIX_QUALIFIERS)})?")
 # A Chinese numeral counts only as a run of its own (not after 第/每 or inside （五）) directly
 # followed by a unit; a lone 一 is left out because it is an article (一个自然月, 一次性) far more
 # often than a count.
-_CN_QUANTITY = re.compile(
+_CN_QUANTITY = _starting_with(
+    _QUALIFIER_STARTS + _CN_DIGITS,
     rf"(?<![{_CN_DIGITS}第每前其之逐统唯单这那哪某几（(])(?P<pre>(?:{_alternatives(_PREFIX_QUALIFIERS)}))?"
     rf"(?P<num>[{_CN_DIGITS}]*[一二两三四五六七八九十][{_CN_DIGITS}]*)(?P<infix>[余多])?(?P<unit>{_UNIT})"
     rf"(?P<suffix>{_alternatives(_SUFFIX_QUALIFIERS)})?")
@@ -110,7 +119,7 @@ _OTHER_IDS = (
 _NOT_COUNTS = re.compile(f"{_WEB}|{_EMAIL}|{_OTHER_IDS}")
 # The e-mail pattern tries every start in a run of Chinese characters (all \w) and finds nothing
 # without an @; the same pattern less that branch masks the same text and is much faster.
-_NOT_COUNTS_NO_EMAIL = re.compile(f"{_WEB}|{_OTHER_IDS}")
+_NOT_COUNTS_NO_EMAIL = _starting_with(r"hw〔\[［﹝【(（\d邮第", f"{_WEB}|{_OTHER_IDS}")
 
 
 @dataclass(frozen=True)
