@@ -34,3 +34,16 @@ def columns(table: str, template: str | None = None) -> list[dict]:
         if r["table"] == table
         and (template is None or r["template"] in (template, "std" if template.startswith("std") else template))
     ]
+
+
+@lru_cache(maxsize=4096)
+def unit_of(table: str, indicator: str, column: str | None) -> str:
+    """The catalog's unit of a cell: its column's where the column sets one (表二), else its indicator's."""
+    from pipeline.labels import label_key
+
+    if column:
+        key = label_key(column)
+        for row in columns(table):
+            if key in {label_key(x) for x in [row["column"], *row["aliases"].split("|")] if x}:
+                return row["unit"]
+    return next((row["unit"] for row in indicators(table) if row["indicator"] == indicator), "件")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import traceback
 from dataclasses import dataclass, field
 
-from pipeline import checks, metadata, narrative, outcomes
+from pipeline import catalog, checks, metadata, narrative, outcomes
 from pipeline.read import Document, UnreadableReport, read_document
 from pipeline.templates import legacy, std
 
@@ -66,6 +66,21 @@ def one_row_per_cell(rows: list[dict], problems: list[str]) -> list[dict]:
     return kept
 
 
+def units_fit_catalog(rows: list[dict], problems: list[str]) -> list[dict]:
+    """A unit read next to a cell that cannot be the row's unit (万元 beside a count) is a misreading of the
+    layout, not the report's word: the catalog unit is used instead and the report says so."""
+    from schemas.models import allowed_units
+
+    for row in rows:
+        allowed = allowed_units(row["table"], row["indicator"], row["column"])
+        if allowed and row["unit"] not in allowed:
+            unit = catalog.unit_of(row["table"], row["indicator"], row["column"])
+            problems.append(f"「{row['label']}」 at line {row['source_line']} reads unit {row['unit']!r}, which "
+                            f"cannot be its unit; the catalog's {unit!r} is used")
+            row["unit"] = unit
+    return rows
+
+
 def parse_document(doc: Document) -> ParseResult:
     problems: list[str] = []
     meta = _stage("metadata", problems, metadata.extract, doc, default=None) or {
@@ -77,7 +92,8 @@ def parse_document(doc: Document) -> ParseResult:
     elif template in ("std2019", "std2021"):
         tables = _stage("standard tables", problems, std.parse_tables, doc, template, default=tables)
     problems.extend(tables.problems)
-    stats = [{"report_id": doc.report_id, **row} for row in one_row_per_cell(tables.rows, problems)]
+    rows = units_fit_catalog(one_row_per_cell(tables.rows, problems), problems)
+    stats = [{"report_id": doc.report_id, **row} for row in rows]
 
     scopes = sorted({row["scope"] for row in stats if row.get("scope")})
     outcome_rows = _stage("table outcomes", problems, outcomes.from_statistics, stats, template, default=[])

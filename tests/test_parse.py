@@ -31,3 +31,16 @@ def test_an_empty_file_is_a_failed_report_naming_the_file():
     result = parse_bytes(b"", "reports/2017/empty.txt")
     assert result.report["status"] == "failed"
     assert result.report["error"] == "reports/2017/empty.txt: the file is empty"
+
+
+def test_a_unit_that_cannot_be_the_rows_is_replaced_by_the_catalogs(raw_dir):
+    text = (raw_dir / "zhucheng-2017.txt").read_text(encoding="utf-8")
+    # A shuffled copy put the 万元 cell of 专项经费 right under 收到申请数's value.
+    lines = text.split("\n")
+    at = next(i for i, line in enumerate(lines) if line.strip() == "收到申请数" or line.strip().endswith("收到申请数"))
+    value_at = next(i for i in range(at + 1, len(lines)) if lines[i].strip().isdigit())
+    lines.insert(value_at - 1, "万元")
+    result = parse_bytes("\n".join(lines).encode("utf-8"), "zhucheng-unit.txt")
+    received = next(r for r in result.statistics if r["indicator"] == "requests_received")
+    assert received["unit"] == "件" and received["value"] == 88.0
+    assert "reads unit '万元', which cannot be its unit; the catalog's '件' is used" in result.report["error"]
