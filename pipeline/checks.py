@@ -274,16 +274,22 @@ def share_verdict(count: float, stated: float, bases: list[tuple[float, str]]) -
     return "fail", (usable[0] if usable else None)
 
 
-def candidate_bases(row: dict, outcomes: list[dict]) -> list[tuple[float, str]]:
+def base_sources(outcomes: list[dict]) -> tuple[TableOutcomes, TableOutcomes]:
+    """Where a share's total is looked up: the narrative's own totals first, then the table's.
+    Built once per report, not once per share."""
+    narrative = TableOutcomes([{**o, "source": "table"} for o in outcomes
+                               if o.get("source") == "narrative" and o.get("share_stated_pct") is None])
+    return narrative, TableOutcomes(outcomes)
+
+
+def candidate_bases(row: dict, sources: tuple[TableOutcomes, TableOutcomes]) -> list[tuple[float, str]]:
     """Totals a share may be taken of: the narrative's own totals first, then the table's (formats.md §3.3)."""
     if row["stage"] != "request":
         names = [f"{row['stage']}.total"]
     else:
         order = REQUEST_BASES_INTAKE if row.get("outcome_group") == "intake" else REQUEST_BASES_OUTCOME
         names = ["+".join(f"request.{m}" for m in name.split("+")) for name in order]
-    narrative = TableOutcomes([{**o, "source": "table"} for o in outcomes
-                               if o.get("source") == "narrative" and o.get("share_stated_pct") is None])
-    table = TableOutcomes(outcomes)
+    narrative, table = sources
     bases = []
     for source, label in ((narrative, "narrative"), (table, "table")):
         for scope in source.scopes_for(row.get("scope")):
@@ -295,10 +301,10 @@ def candidate_bases(row: dict, outcomes: list[dict]) -> list[tuple[float, str]]:
 
 
 def narrative_shares(check: dict, report: dict, outcomes: list[dict]) -> list[dict]:
-    out = []
+    out, sources = [], base_sources(outcomes)
     for row in (o for o in outcomes if o.get("source") == "narrative" and o.get("share_stated_pct") is not None):
         out += share_rows(report, row.get("scope"), row.get("label", ""), row["count"], row["share_stated_pct"],
-                          candidate_bases(row, outcomes), row.get("source_line"))
+                          candidate_bases(row, sources), row.get("source_line"))
     return out
 
 
@@ -325,10 +331,10 @@ def forced_rounding(check: dict, report: dict, outcomes: list[dict]) -> list[dic
     for row in outcomes:
         if row.get("source") == "narrative" and row.get("share_stated_pct") is not None:
             groups[(row.get("scope"), row.get("source_line"))].append(row)
-    out = []
+    out, sources = [], base_sources(outcomes)
     for (scope, line), rows in groups.items():
         total = sum(r["count"] for r in rows)
-        bases = [b for b, _ in candidate_bases(rows[0], outcomes)]
+        bases = [b for b, _ in candidate_bases(rows[0], sources)]
         if len(rows) < 3 or not any(math.isclose(total, b) for b in bases):
             continue
         d = max(decimals(r["share_stated_pct"]) for r in rows)
@@ -412,14 +418,14 @@ def narrative_groups(check: dict, report: dict, stats: list[dict], outcomes: lis
     for st in found:
         by_block[st["block"]].append(st)
     processed, _ = table_cell_sum(stats, "requests", ["req_processed_total"], TOTAL_COLUMN)
-    out = []
+    out, sources = [], base_sources(outcomes)
     for group in by_block.values():
         if len({st["phrase"] for st in group}) < 2:
             continue  # a lone 不予公开 is not the outcome summary
         for st in group:
             out += _group_row(check, report, stats, st)
             if st["pct"] is not None:
-                bases = candidate_bases({"stage": "request", "outcome_group": "total"}, outcomes)
+                bases = candidate_bases({"stage": "request", "outcome_group": "total"}, sources)
                 out += share_rows(report, None, st["phrase"], st["count"], st["pct"], bases, st["line"])
         if processed is not None:
             total = sum(st["count"] for st in group)
@@ -452,15 +458,18 @@ def run_report(result, doc=None) -> list[dict]:
     report, stats, outcomes = result.report, result.statistics, result.application_outcomes
     doc = doc if doc is not None else getattr(result, "document", None)
     template = report.get("template") or "unknown"
+    by_table = defaultdict(list)  # each identity check reads one table: don't scan every row per check
+    for row in stats:
+        by_table[row.get("table")].append(row)
     out = []
     for check in check_catalog().values():
         if not applies(check, template):
             continue
         kind = check["kind"]
         if kind in ("equal", "at_least", "at_most"):
-            out += indicator_identities(check, report, stats)
+            out += indicator_identities(check, report, by_table.get(check["table"], []))
         elif kind.startswith("column_"):
-            out += column_identities(check, report, stats)
+            out += column_identities(check, report, by_table.get(check["table"], []))
         elif kind == "scope_at_most":
             out += scope_order(check, report, stats)
         elif kind == "narrative_vs_table":
