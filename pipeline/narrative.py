@@ -287,6 +287,8 @@ def _sentence_outcomes(block: Block, start: int, sentence: str, quantities: list
     rows: list[dict] = []
     stage_totals: list[dict] = []
     counts = [q for q in quantities if q.unit in OUTCOME_UNITS]
+    if not counts and not _countless_rules()[1].search(sentence):
+        return []  # most sentences: no count, and no clause a zero/all rule can match (the rules are unanchored)
     for begin, end in _clauses(sentence):
         inside = [q for q in counts if begin <= q.start < end]
         if not inside:
