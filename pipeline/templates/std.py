@@ -227,11 +227,17 @@ def prose_numbers(prose: str, spec: RowSpec, col: ColSpec) -> set[float]:
     if not col.cues:
         return set()
     found = set()
-    for clause in _CLAUSE.split(prose):
-        key = re.sub(r"\s+", "", clause)
-        if any(k and k in match_key(key) for k in spec.keys) and re.search(col.cues, key):
+    for key, matched in _prose_clauses(prose):
+        if any(k and k in matched for k in spec.keys) and re.search(col.cues, key):
             found.update(float(m.group(1)) for m in _COUNT.finditer(key))
     return found
+
+
+@lru_cache(maxsize=4)  # asked for every cell of every run-together row, always of the same prose
+def _prose_clauses(prose: str) -> list[tuple[str, str]]:
+    """(clause without spaces, its match key) for each clause of the prose."""
+    keys = [re.sub(r"\s+", "", clause) for clause in _CLAUSE.split(prose)]
+    return [(key, match_key(key)) for key in keys]
 
 
 def filter_by_prose(splits: list[tuple], evidence: list[set[float]]) -> list[tuple]:
