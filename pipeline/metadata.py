@@ -17,7 +17,8 @@ _PERIOD = re.compile(r"统计期限[^。]{0,12}?(\d{4})\s*年\s*1\s*月\s*1\s*�
 
 
 def _compact(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    # str.split() drops exactly what \s matches, several times faster than re.sub on a whole report.
+    return "".join(text.split())
 
 
 def find_title(doc: Document) -> tuple[str | None, str | None, int | None]:
