@@ -35,13 +35,13 @@ def vary(text: str, serial: int, rng: random.Random) -> str:
     return f"{varied[:cut]}本页为镜像第{serial}号，收录时另有公众留言{rng.randint(1, 999)}条。{varied[cut:]}"
 
 
-def generate(n_files: int, seed: int = 2024) -> Path:
-    """bench/corpus/raw with n_files reports (regenerated only when the count or seed changes)."""
-    raw = CORPUS / "raw"
-    stamp = CORPUS / f".generated-{n_files}-{seed}"
+def generate(corpus: Path, n_files: int, seed: int = 2024) -> Path:
+    """corpus/raw with n_files reports (regenerated only when the count or seed changes)."""
+    raw = corpus / "raw"
+    stamp = corpus / f".generated-{n_files}-{seed}"
     if stamp.exists():
         return raw
-    shutil.rmtree(CORPUS, ignore_errors=True)
+    shutil.rmtree(corpus, ignore_errors=True)
     rng = random.Random(seed)
     shipped = sorted(p for p in SHIPPED.iterdir() if p.is_file() and not p.name.startswith("."))
     texts = [(p, p.read_text(encoding="utf-8")) for p in shipped]
@@ -90,9 +90,9 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
-def snapshot_code() -> Path:
+def snapshot_code(corpus: Path) -> Path:
     """A frozen copy of the code: edits made while the bench runs must not invalidate its cache."""
-    code = CORPUS / "code"
+    code = corpus / "code"
     shutil.rmtree(code, ignore_errors=True)
     for package in ("pipeline", "schemas"):
         shutil.copytree(ROOT / package, code / package, ignore=shutil.ignore_patterns("__pycache__"))
@@ -105,7 +105,7 @@ def timed_build(code: Path, raw: Path, out: Path, jobs: int | None) -> tuple[flo
     cmd += ["--jobs", str(jobs)] if jobs else []
     env = {**os.environ, "PYTHONPATH": str(code)}
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=CORPUS)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=raw.parent)
     peak = [0]
 
     def watch():
@@ -135,11 +135,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--files", type=int, default=10_000)
     ap.add_argument("--jobs", type=int, default=None, help="passed to ogi build (default: all cores)")
+    ap.add_argument("--corpus", type=Path, default=None,
+                    help="folder of the generated corpus and its build (default: bench/corpus/<files>)")
     args = ap.parse_args()
 
-    raw = generate(args.files)
-    code = snapshot_code()
-    out = CORPUS / "processed"
+    corpus = args.corpus or CORPUS / str(args.files)  # each size keeps its own corpus and cache
+    raw = generate(corpus, args.files)
+    code = snapshot_code(corpus)
+    out = corpus / "processed"
     files, chars, floor_s = floor(raw)
     shutil.rmtree(out, ignore_errors=True)
     clean_s, clean_rss, clean_line = timed_build(code, raw, out, args.jobs)

@@ -14,7 +14,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pipeline
@@ -24,11 +24,17 @@ from pipeline.read import report_id_for
 TABLE_NAMES = write.TABLE_NAMES
 CACHE = "cache"
 REPORTS_PER_SHARD = 256
+REPORTS_PER_TASK = 1024  # a worker validates up to this many reports at once: fewer fixed pandera passes
+TASKS_PER_JOB = 4  # enough tasks that no worker waits long for the last one
 MIN_SHARDS = 16  # small corpora still spread over every worker
 FILE_TIMEOUT_S = 120  # one pathological file must not hold the whole build
-SHARD_FORMAT = "2"
-ROWS = "rows.pkl"  # per shard: its report rows and the statistics rows cross-report checks read
-HASH_MEMO = "hashes.pkl"  # bump when the shard files change shape
+SHARD_FORMAT = "3"  # bump when the shard files change shape
+ENTRY_FORMAT = "3"  # bump when a cached report entry changes shape
+REPORTS = "reports.pkl"  # per shard: its report rows, in member order
+ACROSS = "across.pkl"  # per shard: per member, the statistics rows cross-report checks read
+HASH_MEMO = "hashes.pkl"
+ACROSS_MEMO = "across-groups.pkl"  # cross-report rows per group of reports, keyed by the members' cache keys
+ACROSS_BATCH = 8192  # reports whose cross-report rows are held in memory at once
 
 
 @dataclass
@@ -56,11 +62,15 @@ class Source:
 
 @dataclass
 class ShardTask:
+    """Shards one worker builds, validating all their uncached reports in one pass per table."""
     raw_dir: str
     cache_dir: str
-    key: str
-    members: list[Source] = field(default_factory=list)
+    shards: list[tuple[str, list[Source]]] = field(default_factory=list)
     across: frozenset[str] | None = None  # statistics indicators the cross-report checks read
+
+    @property
+    def files(self) -> int:
+        return sum(len(members) for _, members in self.shards)
 
 
 class FileTimeout(BaseException):
@@ -118,7 +128,8 @@ def plan(raw_dir: Path, fingerprint: str, known: dict | None = None) -> tuple[li
     rels = [p.relative_to(raw_dir).as_posix() for p in files]
     ids = assign_ids(rels)
     shas, memo = hash_files(files, known or {})
-    return [Source(rel, sha, ids[rel], _key(fingerprint, sha, rel, ids[rel])) for rel, sha in zip(rels, shas)], memo
+    return [Source(rel, sha, ids[rel], _key(ENTRY_FORMAT, fingerprint, sha, rel, ids[rel]))
+            for rel, sha in zip(rels, shas)], memo
 
 
 # A memo entry is trusted only when the file was last modified this long before it was hashed, so a
@@ -177,24 +188,42 @@ def inputs_digest(fingerprint: str, sources: list[Source]) -> str:
 
 # ---------------------------------------------------------------- one shard (runs in a worker)
 
-def build_shard(task: ShardTask) -> tuple[str, int]:
-    """Parse (or take from the cache) every member, validate the shard's rows, write its Parquet parts."""
+def build_shards(task: ShardTask) -> int:
+    """Write each shard's Parquet parts from its members' cached validated rows; members not in the cache
+    are parsed and validated together, so a shard with one changed report validates that report only.
+    Returns how many files were parsed anew."""
     cache = Path(task.cache_dir)
-    results, parsed_now = [], 0
-    for src in task.members:
-        result = load_cached(cache, src.key)
-        if result is None:
-            result, cacheable = parse_source(Path(task.raw_dir), src)
-            parsed_now += 1
+    members = [src for _, shard in task.shards for src in shard]
+    entries = [load_cached(cache, src.key) for src in members]
+    fresh = [src for src, entry in zip(members, entries) if entry is None]
+    if fresh:
+        parsed = [parse_source(Path(task.raw_dir), src) for src in fresh]
+        made = report_entries([result for result, _ in parsed], task.across)
+        for src, entry, (_, cacheable) in zip(fresh, made, parsed):
             if cacheable:
-                store_cached(cache, src.key, result)
-        results.append(result)
-    results, frames = shard_frames(results)
-    rows = {"reports": [r.report for r in results],
-            "across": None if task.across is None else
-            [row for r in results for row in r.statistics if row.get("indicator") in task.across]}
-    write_shard(cache / "shards", task.key, frames, rows)
-    return task.key, parsed_now
+                store_cached(cache, src.key, entry)
+        made_iter = iter(made)
+        entries = [entry if entry is not None else next(made_iter) for entry in entries]
+    start = 0
+    for key, shard in task.shards:
+        write_shard(cache / "shards", key, entries[start:start + len(shard)])
+        start += len(shard)
+    return len(fresh)
+
+
+def report_entries(results: list, across: frozenset[str] | None) -> list[dict]:
+    """Per report: its report row, the statistics rows cross-report checks read, and its validated tables.
+
+    The reports are validated together (one pandera pass per table, whatever their number). A row breaking
+    the schema is a pipeline bug: SchemaViolation propagates, the build stops and nothing is published.
+    """
+    per_report = {name: [[r.report] if name == "reports" else getattr(r, name) for r in results]
+                  for name in TABLE_NAMES}
+    tables = {name: write.validated_parts(name, rows) for name, rows in per_report.items()}
+    return [{"report": r.report,
+             "across": None if across is None else [row for row in r.statistics if row.get("indicator") in across],
+             "tables": {name: tables[name][i] for name in TABLE_NAMES}}
+            for i, r in enumerate(results)]
 
 
 def parse_source(raw_dir: Path, src: Source):
@@ -272,27 +301,16 @@ def _dump_pickle(path: Path, obj) -> None:
     os.replace(tmp, path)
 
 
-def shard_frames(results: list) -> tuple[list, dict]:
-    """(results, validated frames) of a shard. A row breaking the schema is a pipeline bug: SchemaViolation
-    propagates, the build stops and nothing is published."""
-    rows = {name: [] for name in TABLE_NAMES}
-    for res in results:
-        rows["reports"].append(res.report)
-        for name in TABLE_NAMES[1:]:
-            rows[name].extend(getattr(res, name))
-    return results, {name: write.validate(name, write.to_frame(name, table_rows)) for name, table_rows in rows.items()}
-
-
-def write_shard(shards_dir: Path, key: str, frames: dict, rows: dict) -> None:
+def write_shard(shards_dir: Path, key: str, entries: list[dict]) -> None:
     final = shards_dir / key
     if final.is_dir():
         return
     tmp = shards_dir / f".tmp-{key[:16]}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
     tmp.mkdir(parents=True)
-    for name, frame in frames.items():
-        write.write_parquet(name, frame, tmp / f"{name}.parquet")
-    with open(tmp / ROWS, "wb") as fh:
-        pickle.dump(rows, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    for name in TABLE_NAMES:
+        write.write_parts(name, [entry["tables"][name] for entry in entries], tmp / f"{name}.parquet")
+    _dump_pickle(tmp / REPORTS, [entry["report"] for entry in entries])
+    _dump_pickle(tmp / ACROSS, [entry["across"] for entry in entries])
     try:
         os.rename(tmp, final)  # atomic: a shard folder is either complete or absent
     except OSError:
@@ -358,8 +376,6 @@ def _exclusive(out_dir: Path):
 
 def _rebuild(raw_dir: Path, out_dir: Path, sources: list[Source], fingerprint: str, digest: str, jobs: int,
              progress: bool) -> tuple[dict, int]:
-    import pipeline.parse  # noqa: F401 - loaded once here so forked workers inherit them
-    import schemas.models  # noqa: F401
     from pipeline import checks
 
     cache = out_dir / CACHE
@@ -368,45 +384,58 @@ def _rebuild(raw_dir: Path, out_dir: Path, sources: list[Source], fingerprint: s
         shutil.rmtree(stray, ignore_errors=True)  # left by a killed build
     shards = shards_of(sources, fingerprint)
     across = _across_indicators(checks)
-    todo = [ShardTask(str(raw_dir), str(cache), key, members, across) for key, members in shards
-            if not (cache / "shards" / key).is_dir()]
+    todo = tasks_of([(key, members) for key, members in shards if not (cache / "shards" / key).is_dir()],
+                    jobs, ShardTask(str(raw_dir), str(cache), across=across))
     bar = Progress(len(sources), progress)
-    bar.advance(len(sources) - sum(len(t.members) for t in todo))
+    bar.advance(len(sources) - sum(t.files for t in todo))
     parsed_now = sum(_run(todo, jobs, bar))
     bar.close()
 
     parts = {name: [cache / "shards" / key / f"{name}.parquet" for key, _ in shards] for name in TABLE_NAMES}
-    shard_rows = [_load_pickle(cache / "shards" / key / ROWS) for key, _ in shards]
-    reports = [row for rows in shard_rows for row in rows["reports"]]
-    statistics = write.PartRows(parts["statistics"]) if across is None else \
-        [row for rows in shard_rows for row in rows["across"]]
-    del shard_rows
-    across = _cross_report_rows(checks, reports, statistics)
+    reports = [row for key, _ in shards for row in _load_pickle(cache / "shards" / key / REPORTS)]
+    keys = [src.key for _, members in shards for src in members]
+    across_rows = _cross_report_rows(checks, cache, shards, reports, keys, None if across else parts["statistics"])
     counts = {status: sum(r["status"] == status for r in reports) for status in ("parsed", "partial", "failed")}
     manifest = {"pipeline_version": pipeline.PIPELINE_VERSION, "fingerprint": fingerprint, "digest": digest,
                 "counts": counts, "files": len(sources), "shards": [key for key, _ in shards],
-                "reports": [s.key for s in sources]}
-    write.publish_parts(out_dir, parts, manifest, extra={"validation_results": across})
+                "reports": keys}
+    extra = {"validation_results": write.validate("validation_results", write.to_frame("validation_results", across_rows))}
+    write.publish_parts(out_dir, parts, manifest, extra=extra)
     collect_garbage(out_dir)
     return counts, parsed_now
 
 
+def tasks_of(shards: list[tuple[str, list[Source]]], jobs: int, template: ShardTask) -> list[ShardTask]:
+    """Consecutive shards in tasks of at most REPORTS_PER_TASK files, at least TASKS_PER_JOB per job."""
+    total = sum(len(members) for _, members in shards)
+    size = max(1, min(REPORTS_PER_TASK, -(-total // (jobs * TASKS_PER_JOB))))
+    tasks: list[ShardTask] = []
+    for shard in shards:
+        if not tasks or tasks[-1].files + len(shard[1]) > size:
+            tasks.append(replace(template, shards=[]))
+        tasks[-1].shards.append(shard)
+    return tasks
+
+
 def _run(tasks: list[ShardTask], jobs: int, bar: Progress):
-    """Yield how many files each shard parsed anew, in completion order."""
+    """Yield how many files each task parsed anew, in completion order."""
     if jobs <= 1 or len(tasks) <= 1:
         for task in tasks:
-            _, n = build_shard(task)
-            bar.advance(len(task.members))
-            yield n
+            parsed = build_shards(task)
+            bar.advance(task.files)
+            yield parsed
         return
     import multiprocessing
 
-    sizes = {t.key: len(t.members) for t in tasks}
+    import pipeline.parse  # noqa: F401 - loaded once here so forked workers inherit them
+    import schemas.models  # noqa: F401
+
     with ProcessPoolExecutor(min(jobs, len(tasks)), mp_context=multiprocessing.get_context("fork")) as pool:
-        for future in as_completed([pool.submit(build_shard, t) for t in tasks]):
-            key, n = future.result()
-            bar.advance(sizes[key])
-            yield n
+        futures = {pool.submit(build_shards, task): task for task in tasks}
+        for future in as_completed(futures):
+            parsed = future.result()
+            bar.advance(futures[future].files)
+            yield parsed
 
 
 def _across_indicators(checks) -> frozenset[str] | None:
@@ -416,15 +445,73 @@ def _across_indicators(checks) -> frozenset[str] | None:
     return frozenset(indicator for _, indicator in cells) if cells else None
 
 
-def _cross_report_rows(checks, reports: list[dict], statistics):
-    """checks.run_across over every report, validated; a crash there is reported, never fatal."""
+def _cross_report_rows(checks, cache: Path, shards: list, reports: list[dict], keys: list[str],
+                       statistics_parts: list[Path] | None) -> list[dict]:
+    """checks.run_across over every report; a crash there is reported, never fatal (the per-report tables
+    are still worth publishing)."""
     try:
-        rows = checks.run_across(reports, statistics)
-    except Exception as exc:  # noqa: BLE001 - the per-report tables are still worth publishing
+        if statistics_parts is not None:  # the checks declare no cells: stream every statistics row
+            return checks.run_across(reports, write.PartRows(statistics_parts))
+        return _across_by_group(checks, cache, shards, reports, keys)
+    except Exception as exc:  # noqa: BLE001
         print(f"warning: cross-report checks failed ({type(exc).__name__}: {exc}); "
               "their rows are missing from validation_results", file=sys.stderr)
-        rows = []
-    return write.validate("validation_results", write.to_frame("validation_results", rows))
+        return []
+
+
+def _across_by_group(checks, cache: Path, shards: list, reports: list[dict], keys: list[str]) -> list[dict]:
+    """checks.run_across group by group: a group whose reports are all unchanged keeps its rows from the
+    last build, so one edited report re-checks only its own body's reports."""
+    groups = across_groups(checks, reports)
+    digests = {group: _key(*(keys[i] for i in members)) for group, members in groups.items()}
+    memo = _load_pickle(cache / ACROSS_MEMO) or {}
+    done = {group: memo[group][1] for group in groups if memo.get(group, (None,))[0] == digests[group]}
+    todo = [group for group in groups if group not in done]
+    for batch in _batches(todo, groups):
+        cells = _across_cells(cache, shards, {i for group in batch for i in groups[group]})
+        for group in batch:
+            members = groups[group]
+            done[group] = checks.run_across([reports[i] for i in members], [row for i in members for row in cells[i]])
+    if todo or memo.keys() != groups.keys():
+        _dump_pickle(cache / ACROSS_MEMO, {group: (digests[group], done[group]) for group in groups})
+    return [row for group in groups for row in done[group]]
+
+
+def across_groups(checks, reports: list[dict]) -> dict:
+    """Report indices per issuing body, in report order: cross-report checks pair reports of one body only
+    (checks.body_key); reports without a year or jurisdiction pair with none and form one group of their own."""
+    body_key = getattr(checks, "body_key", None)
+    groups: dict = {}
+    for i, report in enumerate(reports):
+        placed = body_key is not None and report.get("report_year") and report.get("jurisdiction")
+        groups.setdefault(body_key(report) if placed else None, []).append(i)
+    return groups
+
+
+def _batches(todo: list, groups: dict):
+    """Groups in runs of at most ACROSS_BATCH reports (a larger group alone), so memory stays flat."""
+    batch, size = [], 0
+    for group in todo:
+        if batch and size + len(groups[group]) > ACROSS_BATCH:
+            yield batch
+            batch, size = [], 0
+        batch.append(group)
+        size += len(groups[group])
+    if batch:
+        yield batch
+
+
+def _across_cells(cache: Path, shards: list, wanted: set[int]) -> dict[int, list[dict]]:
+    """Report index → the statistics rows cross-report checks read, for the `wanted` reports only."""
+    cells, offset = {}, 0
+    for key, members in shards:
+        span = range(offset, offset + len(members))
+        if any(i in wanted for i in span):
+            for i, rows in zip(span, _load_pickle(cache / "shards" / key / ACROSS)):
+                if i in wanted:
+                    cells[i] = rows
+        offset += len(members)
+    return cells
 
 
 def collect_garbage(out_dir: Path) -> None:

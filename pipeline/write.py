@@ -89,6 +89,40 @@ def write_parquet(name: str, frame: pd.DataFrame, path: Path) -> None:
     pq.write_table(table, path)
 
 
+def validated_parts(name: str, rows_per_report: list[list[dict]]) -> list[bytes]:
+    """Validate several reports' rows in one pandera pass; each report's validated rows as Arrow IPC bytes,
+    so a shard is later assembled from cached reports without validating them again."""
+    import pyarrow as pa
+
+    frame = validate(name, to_frame(name, [row for rows in rows_per_report for row in rows]))
+    table = pa.Table.from_pandas(frame, schema=arrow_schema(name), preserve_index=False)
+    if table.num_rows != sum(map(len, rows_per_report)):
+        raise SchemaViolation(f"table `{name}`: validation changed the number of rows")
+    parts, start = [], 0
+    for rows in rows_per_report:
+        parts.append(_ipc_bytes(table.slice(start, len(rows))))
+        start += len(rows)
+    return parts
+
+
+def _ipc_bytes(table: pa.Table) -> bytes:
+    import pyarrow as pa
+
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:  # a stream keeps only the slice's bytes, not its buffers'
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def write_parts(name: str, parts: list[bytes], path: Path) -> None:
+    """One Parquet file of validated parts (from `validated_parts`), in the order given."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    tables = [pa.ipc.open_stream(part).read_all() for part in parts]
+    pq.write_table(pa.concat_tables(tables) if tables else arrow_schema(name).empty_table(), path)
+
+
 def read_rows(paths: list[Path], indicators: set[str] | None = None):
     """Rows of Parquet part files as dicts, one file at a time; only those `indicators` when given."""
     import pyarrow.parquet as pq

@@ -79,24 +79,47 @@ def test_a_new_pipeline_version_parses_everything_again(corpus, tmp_path, monkey
     assert build(corpus, out, jobs=1).parsed_now == 30
 
 
-def test_cross_report_checks_see_every_report_even_from_the_cache(tmp_path, raw_dir, monkeypatch):
+def test_cross_report_checks_see_every_report_and_rerun_only_for_a_changed_body(tmp_path, raw_dir, monkeypatch):
     from pipeline import checks
 
     raw = tmp_path / "raw"
     shutil.copytree(raw_dir, raw)
+    # The next year's report of the same office: a pair the carry-over check compares (72 carried forward
+    # in 2019 against 18 carried over in "2020").
+    next_year = raw / "shanghai-office-2020.html"
+    next_year.write_bytes((raw_dir / "shanghai-office-2019.html").read_bytes().replace(b"2019", b"2020"))
     seen = []
     real = checks.run_across
 
     def spy(reports, statistics):
-        seen.append((len(reports), len(list(statistics))))
+        seen.append({r["report_id"] for r in reports})
         return real(reports, statistics)
+
+    def across_rows(out):
+        results = tables(out)["validation_results"]
+        return results[results["check"] == "carried_forward_next_year"].reset_index(drop=True)
 
     monkeypatch.setattr(checks, "run_across", spy)
     out = tmp_path / "out"
     build(raw, out, jobs=1)
+    assert set().union(*seen) == {p.stem for p in raw.iterdir()} and sum(map(len, seen)) == 7  # once each
+    assert {"shanghai-office-2019", "shanghai-office-2020", "shanghai-office-2025"} in seen  # one body
+    first = across_rows(out)
+    assert first[["report_id", "expected", "actual", "status"]].values.tolist() == \
+        [["shanghai-office-2020", 72.0, 18.0, "fail"]]
+
+    seen.clear()
     (raw / "zhucheng-2017.txt").write_bytes((raw / "zhucheng-2017.txt").read_bytes() + b"\n")
     assert build(raw, out, jobs=1).parsed_now == 1
-    assert seen[0] == seen[1] and seen[0][0] == 6
+    assert seen == [{"zhucheng-2017"}]  # the other bodies keep their cross-report rows
+    pd.testing.assert_frame_equal(across_rows(out), first)
+
+    seen.clear()
+    next_year.write_bytes(next_year.read_bytes().replace("结转".encode(), "结转 ".encode(), 1))
+    assert build(raw, out, jobs=1).parsed_now == 1
+    assert seen == [{"shanghai-office-2019", "shanghai-office-2020", "shanghai-office-2025"}]
+    build(raw, tmp_path / "clean", jobs=1)
+    assert_same_tables(out, tmp_path / "clean")
 
 
 def test_paths_that_share_an_id_get_distinct_report_ids(tmp_path, raw_dir):
