@@ -135,12 +135,16 @@ def _codes(expr: str) -> list[str]:
     return [c for c in expr.split("+") if c]
 
 
-def indicator_identities(check: dict, report: dict, stats: list[dict]) -> list[dict]:
-    """lhs/rhs are indicator codes, evaluated in every (scope, column) instance of the table."""
+def indicator_cells(table_rows: list[dict]) -> dict[tuple, dict[str, dict]]:
+    """(scope, column) → indicator → its first row: what indicator identities compare in one table."""
     groups: dict[tuple, dict[str, dict]] = defaultdict(dict)
-    for row in stats:
-        if row.get("table") == check["table"]:
-            groups[(row.get("scope"), row.get("column"))].setdefault(row["indicator"], row)
+    for row in table_rows:
+        groups[(row.get("scope"), row.get("column"))].setdefault(row["indicator"], row)
+    return groups
+
+
+def indicator_identities(check: dict, report: dict, groups: dict[tuple, dict[str, dict]]) -> list[dict]:
+    """lhs/rhs are indicator codes, evaluated in every (scope, column) instance of the table."""
     out = []
     for (scope, column), cells in groups.items():
         found = identity(check, report, cells, _codes(check["lhs"]), _codes(check["rhs"]), check["kind"],
@@ -149,13 +153,17 @@ def indicator_identities(check: dict, report: dict, stats: list[dict]) -> list[d
     return out
 
 
-def column_identities(check: dict, report: dict, stats: list[dict]) -> list[dict]:
-    """lhs/rhs are column codes, evaluated on every row (scope, indicator) of the table."""
+def column_cells(table_rows: list[dict]) -> dict[tuple, dict[str, dict]]:
+    """(scope, indicator, label) → column code → its first row: what column identities compare in one table."""
     groups: dict[tuple, dict[str, dict]] = defaultdict(dict)
-    for row in stats:
-        if row.get("table") == check["table"]:
-            code = column_code(row["table"], row.get("column"))
-            groups[(row.get("scope"), row["indicator"], row.get("label"))].setdefault(code, row)
+    for row in table_rows:
+        code = column_code(row["table"], row.get("column"))
+        groups[(row.get("scope"), row["indicator"], row.get("label"))].setdefault(code, row)
+    return groups
+
+
+def column_identities(check: dict, report: dict, groups: dict[tuple, dict[str, dict]]) -> list[dict]:
+    """lhs/rhs are column codes, evaluated on every row (scope, indicator) of the table."""
     op = check["kind"].removeprefix("column_")
     out = []
     for (scope, _indicator, label), cells in groups.items():
@@ -458,18 +466,25 @@ def run_report(result, doc=None) -> list[dict]:
     report, stats, outcomes = result.report, result.statistics, result.application_outcomes
     doc = doc if doc is not None else getattr(result, "document", None)
     template = report.get("template") or "unknown"
-    by_table = defaultdict(list)  # each identity check reads one table: don't scan every row per check
+    by_table = defaultdict(list)
     for row in stats:
         by_table[row.get("table")].append(row)
+    grouped = {}  # a table's cells are grouped once, then shared by every identity check on that table
+
+    def cells(grouping, table: str) -> dict[tuple, dict[str, dict]]:
+        if (grouping, table) not in grouped:
+            grouped[(grouping, table)] = grouping(by_table.get(table, []))
+        return grouped[(grouping, table)]
+
     out = []
     for check in check_catalog().values():
         if not applies(check, template):
             continue
         kind = check["kind"]
         if kind in ("equal", "at_least", "at_most"):
-            out += indicator_identities(check, report, by_table.get(check["table"], []))
+            out += indicator_identities(check, report, cells(indicator_cells, check["table"]))
         elif kind.startswith("column_"):
-            out += column_identities(check, report, by_table.get(check["table"], []))
+            out += column_identities(check, report, cells(column_cells, check["table"]))
         elif kind == "scope_at_most":
             out += scope_order(check, report, stats)
         elif kind == "narrative_vs_table":
