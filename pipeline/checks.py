@@ -119,10 +119,9 @@ def identity(check: dict, report: dict, cells: dict[str, dict], lhs_codes, rhs_c
     if not lhs.rows or not rhs.rows:
         return None
     line = (lhs.rows + rhs.rows)[0].get("source_line")
-    body = f"{where}{lhs.text(name)} vs {rhs.text(name)}"
     if lhs.total is None or rhs.total is None:
         return result_row(check["check"], report, scope, "not_assessable", rhs.total, lhs.total,
-                          f"{body}: a side is blank, not assessed", line)
+                          f"{where}{lhs.text(name)} vs {rhs.text(name)}: a side is blank, not assessed", line)
     ok = compare(op, lhs.total, rhs.total)
     sign = SYMBOL[op][0 if ok else 1]
     blanks = lhs.blanks + rhs.blanks
