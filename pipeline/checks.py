@@ -360,15 +360,22 @@ def forced_rounding(check: dict, report: dict, outcomes: list[dict]) -> list[dic
 def text_blocks(doc) -> list[tuple[str, list[tuple[int, int]]]]:
     """Runs of non-empty lines joined without separators (PDF and markdown copies break words across lines),
     each with (offset, line number) marks to cite the line a match starts on."""
-    blocks, text, marks = [], "", []
-    for line in list(doc.lines) + [None]:
-        if line is None or not line.text.strip():
-            if text:
-                blocks.append((text, marks))
-            text, marks = "", []
+    blocks, parts, marks, length = [], [], [], 0
+
+    def close():
+        if parts:  # joined once: adding line by line copies a long block over and over
+            blocks.append(("".join(parts), marks))
+
+    for line in doc.lines:
+        text = line.text.strip()
+        if not text:
+            close()
+            parts, marks, length = [], [], 0
             continue
-        marks.append((len(text), line.no))
-        text += line.text.strip()
+        marks.append((length, line.no))
+        parts.append(text)
+        length += len(text)
+    close()
     return blocks
 
 
@@ -376,15 +383,30 @@ def _line_at(marks, offset: int) -> int:
     return max((no for start, no in marks if start <= offset), default=marks[0][1])
 
 
+# A space between two printed characters; written space-first so the scan jumps from space to space.
+_INNER_SPACE = re.compile(r" (?<=\S )(?=\S)")
+_last_blocks: tuple = (None, [])
+
+
+def compact_blocks(doc) -> list[tuple[str, list[tuple[int, int]], int]]:
+    """(text without inner spaces, marks, block id) per text block: '208 件' → '208件', offsets kept close
+    enough to cite. Kept for the last document, which both statement checks read."""
+    global _last_blocks
+    cached_doc, blocks = _last_blocks
+    if cached_doc is not doc:
+        blocks = [(_INNER_SPACE.sub("", text), marks, i) for i, (text, marks) in enumerate(text_blocks(doc))]
+        _last_blocks = (doc, blocks)
+    return blocks
+
+
 def statements(doc, kind: str) -> list[dict]:
     out = []
-    for text, marks in text_blocks(doc):
-        compact = re.sub(r"(?<=\S) (?=\S)", "", text)  # '208 件' → '208件', offsets kept close enough to cite
+    for compact, marks, block in compact_blocks(doc):
         for row, pattern in narrative_patterns(kind):
             for m in pattern.finditer(compact):
                 out.append({"phrase": row["phrase"], "indicators": _codes(row["indicators"]), "column": row["column"],
                             "count": float(m.group(1)), "pct": float(m.group(2)) if m.group(2) else None,
-                            "text": m.group(0), "line": _line_at(marks, m.start()), "block": id(text)})
+                            "text": m.group(0), "line": _line_at(marks, m.start()), "block": block})
     return out
 
 
