@@ -24,7 +24,7 @@ from pipeline.read import report_id_for
 TABLE_NAMES = write.TABLE_NAMES
 CACHE = "cache"
 REPORTS_PER_SHARD = 256
-REPORTS_PER_TASK = 512  # a worker validates up to this many reports at once: few fixed pandera passes, bounded memory
+REPORTS_PER_TASK = 256  # a worker validates up to this many reports at once: few fixed pandera passes, bounded memory
 TASKS_PER_JOB = 4  # enough tasks that no worker waits long for the last one
 MIN_SHARDS = 16  # small corpora still spread over every worker
 FILE_TIMEOUT_S = 120  # one pathological file must not hold the whole build
