@@ -72,6 +72,27 @@ def test_unchanged_files_are_not_parsed_again_and_the_cache_changes_nothing(corp
     assert "shipped/pingtan-2023-copy.txt" in set(reports["source_path"])
 
 
+def test_a_rebuild_validates_only_the_changed_report(corpus, tmp_path, monkeypatch):
+    from pipeline import write
+
+    out = tmp_path / "out"
+    build(corpus, out, jobs=1)
+    validated = []
+    real = write.validate
+
+    def spy(name, frame):
+        validated.append((name, set(frame["report_id"])))
+        return real(name, frame)
+
+    monkeypatch.setattr(write, "validate", spy)
+    edited = corpus / "shipped" / "zhucheng-2017.txt"
+    edited.write_bytes(edited.read_bytes() + b"\n")
+    assert build(corpus, out, jobs=1).parsed_now == 1
+    report_id = tables(out)["reports"].set_index("source_path")["report_id"]["shipped/zhucheng-2017.txt"]
+    assert [ids for name, ids in validated if name == "statistics"] == [{report_id}]
+    assert len(tables(out)["reports"]) == 30  # the shard's other reports come validated from the cache
+
+
 def test_a_new_pipeline_version_parses_everything_again(corpus, tmp_path, monkeypatch):
     out = tmp_path / "out"
     build(corpus, out, jobs=1)
