@@ -71,7 +71,7 @@ def blocks(doc) -> list[Block]:
         text = _clean(line.text)
         if _PAGE_FOOTER.match(text):
             continue
-        if not text or _TABLE_LINE.search(text):
+        if not text or ("|" in text and _TABLE_LINE.search(text)):  # the test of "|" spares most lines a scan
             close()
             continue
         if _is_heading_line(text):
