@@ -35,24 +35,25 @@ class ColSpec:
     cues: str  # regex of words that name the column in prose and cell notes
 
 
-@lru_cache(maxsize=4096)
-@lru_cache(maxsize=16384)  # each row label is matched against every catalog row
+@lru_cache(maxsize=16384)  # each row label is matched against every catalog row, and prose clauses pass too
 def match_key(text: str) -> str:
     """Label key without numbering or punctuation: '1. 申请人…补正, 行政机关…' ≍ '申请人…补正、行政机关…'."""
     return re.sub(r"[^\w]", "", strip_enumeration(label_key(text)))
 
 
-def row_specs(table: str, template: str) -> list[RowSpec]:
+@lru_cache(maxsize=None)  # the catalog is fixed for a run: build each template's specs once
+def row_specs(table: str, template: str) -> tuple[RowSpec, ...]:
     specs = []
     for r in catalog.indicators(table, template):
         names = [r["label"]] + [a for a in r["aliases"].split("|") if a]
         specs.append(RowSpec(r["indicator"], r["row_path"], r["label"], tuple(match_key(n) for n in names)))
-    return specs
+    return tuple(specs)
 
 
-def col_specs(table: str, template: str) -> list[ColSpec]:
-    return [ColSpec(c["column_code"], c["column"], c["unit"], frozenset(c.get("rows", "").split()), c.get("cues", ""))
-            for c in catalog.columns(table, template)]
+@lru_cache(maxsize=None)
+def col_specs(table: str, template: str) -> tuple[ColSpec, ...]:
+    return tuple(ColSpec(c["column_code"], c["column"], c["unit"], frozenset(c.get("rows", "").split()), c.get("cues", ""))
+                 for c in catalog.columns(table, template))
 
 
 def columns_for(spec: RowSpec, cols: list[ColSpec]) -> list[ColSpec]:
