@@ -238,8 +238,7 @@ def _labels(rows: list[dict], limit: int = 3) -> str:
     return "、".join(names[:limit]) + ("…" if len(names) > limit else "")
 
 
-def narrative_vs_table(check: dict, report: dict, outcomes: list[dict]) -> list[dict]:
-    table = TableOutcomes(outcomes)
+def narrative_vs_table(check: dict, report: dict, outcomes: list[dict], table: TableOutcomes) -> list[dict]:
     out = []
     for row in (o for o in outcomes if o.get("source") == "narrative"):
         terms = narrative_equivalents().get((row["stage"], row["measure"]), [f"{row['stage']}.{row['measure']}"])
@@ -307,8 +306,8 @@ def candidate_bases(row: dict, sources: tuple[TableOutcomes, TableOutcomes]) -> 
     return bases
 
 
-def narrative_shares(check: dict, report: dict, outcomes: list[dict]) -> list[dict]:
-    out, sources = [], base_sources(outcomes)
+def narrative_shares(check: dict, report: dict, outcomes: list[dict], sources) -> list[dict]:
+    out = []
     for row in (o for o in outcomes if o.get("source") == "narrative" and o.get("share_stated_pct") is not None):
         out += share_rows(report, row.get("scope"), row.get("label", ""), row["count"], row["share_stated_pct"],
                           candidate_bases(row, sources), row.get("source_line"))
@@ -332,13 +331,13 @@ def share_rows(report, scope, label, count, stated, bases, line) -> list[dict]:
                        f"「{label}」 占{_fmt(stated)}%: {tail}{tried}", line)]
 
 
-def forced_rounding(check: dict, report: dict, outcomes: list[dict]) -> list[dict]:
+def forced_rounding(check: dict, report: dict, outcomes: list[dict], sources) -> list[dict]:
     """Shares of one sentence that exhaust their base and are printed to sum to exactly 100."""
     groups = defaultdict(list)
     for row in outcomes:
         if row.get("source") == "narrative" and row.get("share_stated_pct") is not None:
             groups[(row.get("scope"), row.get("source_line"))].append(row)
-    out, sources = [], base_sources(outcomes)
+    out = []
     for (scope, line), rows in groups.items():
         total = sum(r["count"] for r in rows)
         bases = [b for b, _ in candidate_bases(rows[0], sources)]
@@ -440,14 +439,14 @@ def narrative_documents(check: dict, report: dict, stats: list[dict], doc) -> li
     return out
 
 
-def narrative_groups(check: dict, report: dict, stats: list[dict], outcomes: list[dict], doc) -> list[dict]:
+def narrative_groups(check: dict, report: dict, stats: list[dict], sources, doc) -> list[dict]:
     """Group totals of the narrative vs 表三, their shares, and whether they add up to the 办理 total."""
     found = statements(doc, "group")
     by_block = defaultdict(list)
     for st in found:
         by_block[st["block"]].append(st)
     processed, _ = table_cell_sum(stats, "requests", ["req_processed_total"], TOTAL_COLUMN)
-    out, sources = [], base_sources(outcomes)
+    out = []
     for group in by_block.values():
         if len({st["phrase"] for st in group}) < 2:
             continue  # a lone 不予公开 is not the outcome summary
@@ -490,6 +489,7 @@ def run_report(result, doc=None) -> list[dict]:
     by_table = defaultdict(list)
     for row in stats:
         by_table[row.get("table")].append(row)
+    sources = base_sources(outcomes)  # narrative and table totals, looked up by several checks
     grouped = {}  # a table's cells are grouped once, then shared by every identity check on that table
 
     def cells(grouping, table: str) -> dict[tuple, dict[str, dict]]:
@@ -509,15 +509,15 @@ def run_report(result, doc=None) -> list[dict]:
         elif kind == "scope_at_most":
             out += scope_order(check, report, stats)
         elif kind == "narrative_vs_table":
-            out += narrative_vs_table(check, report, outcomes)
+            out += narrative_vs_table(check, report, outcomes, sources[1])
         elif kind == "narrative_share":
-            out += narrative_shares(check, report, outcomes)
+            out += narrative_shares(check, report, outcomes, sources)
         elif kind == "narrative_forced_rounding":
-            out += forced_rounding(check, report, outcomes)
+            out += forced_rounding(check, report, outcomes, sources)
         elif kind == "narrative_documents" and doc is not None:
             out += narrative_documents(check, report, stats, doc)
         elif kind == "narrative_groups" and doc is not None:
-            out += narrative_groups(check, report, stats, outcomes, doc)
+            out += narrative_groups(check, report, stats, sources, doc)
     return dedupe(out)
 
 
