@@ -31,6 +31,7 @@ def parse_cell(raw: str | None) -> float | None:
     return -value if m.group(1) in ("-", "−") else value
 
 
+@lru_cache(maxsize=16384)  # asked of label cells too, whose ValueError parse_cell cannot cache
 def is_number_cell(raw: str | None) -> bool:
     try:
         return parse_cell(raw) is not None
