@@ -8,7 +8,7 @@ from functools import lru_cache
 # Cell texts that mean "no value" — blank is not 0.
 PLACEHOLDERS = {"", "-", "—", "--", "——", "/", "／", "无", "n/a", "N/A", "NA", "空", "\\", "－", "–"}
 
-_CELL_NUMBER = re.compile(r"^([+\-−]?)(\d+(?:\.\d+)?)\s*(万元|元|条|件|次|个|人次|人|份|期|篇|项|%)?$")
+_CELL_NUMBER = re.compile(r"^([+\-−]?)([0-9]+(?:\.[0-9]+)?)\s*(万元|元|条|件|次|个|人次|人|份|期|篇|项|%)?$")
 
 
 @lru_cache(maxsize=16384)  # tables repeat the same few cell texts (0, 1, 12 …) over and over
