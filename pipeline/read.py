@@ -90,11 +90,14 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     gb_text = _gb18030_or_none(data)
     if gb_text is not None and _cjk_share(gb_text) > 0.2:
         return gb_text, "gb18030"
-    best = from_bytes(data).best()
+    # Only encodings report pages are served in: EBCDIC and the like would turn '%' into a newline.
+    best = from_bytes(data, cp_isolation=PLAUSIBLE_ENCODINGS).best()
     if best is None:
         raise UnreadableReport("the bytes match no text encoding; is this a binary attachment?")
     return str(best), best.encoding
 
+
+PLAUSIBLE_ENCODINGS = ["utf_8", "gb18030", "gbk", "big5", "big5hkscs", "utf_16", "cp1252", "latin_1"]
 
 # C0 control bytes that text never holds (tab, newlines, form feed and escape excepted).
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")

@@ -245,6 +245,8 @@ def test_decode_bytes_recovers_text_in_every_common_encoding(text, encoding):
         return  # not every CJK code point exists in GBK
     if encoding in ("gb18030", "gbk") and sum("\u4e00" <= c <= "\u9fff" for c in text) < 0.3 * len(text.strip()):
         return  # mostly digits: as GBK it is also valid (and equally likely) UTF-8 or ASCII
+    if encoding in ("gb18030", "gbk") and len(data) < 16:
+        return  # a few GBK characters can also be valid UTF-8 ('鐎乲' reads '瀁k'); a report is never that short
     decoded, _ = decode_bytes(data)
     assert decoded == text
 
