@@ -357,6 +357,7 @@ def build(raw_dir: Path, out_dir: Path, jobs: int | None = None, progress: bool 
         sources, memo = plan(raw_dir, fingerprint, known)
         if memo != known:
             _dump_pickle(out_dir / CACHE / HASH_MEMO, memo)
+        del known, memo  # a rebuild holds only what it needs: memory must not grow with the corpus
         digest = inputs_digest(fingerprint, sources)
         previous = write.current_manifest(out_dir)
         if previous and previous.get("digest") == digest and write.duckdb_is_fresh(out_dir):
@@ -431,10 +432,10 @@ def _run(tasks: list[ShardTask], jobs: int, bar: Progress):
         return
     import multiprocessing
 
-    import pipeline.parse  # noqa: F401 - loaded once here so forked workers inherit them
-    import schemas.models  # noqa: F401
-
-    with ProcessPoolExecutor(min(jobs, len(tasks)), mp_context=multiprocessing.get_context("fork")) as pool:
+    # Workers start from a bare fork server, not from this process: they inherit none of the plan's
+    # per-file data, so their memory does not grow with the corpus (each loads the parser itself, in parallel).
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(min(jobs, len(tasks)), mp_context=context) as pool:
         futures = {pool.submit(build_shards, task): task for task in tasks}
         for future in as_completed(futures):
             parsed = future.result()
