@@ -25,6 +25,7 @@ TABLE_NAMES = write.TABLE_NAMES
 CACHE = "cache"
 REPORTS_PER_SHARD = 256
 REPORTS_PER_TASK = 256  # a worker validates up to this many reports at once: few fixed pandera passes, bounded memory
+VALIDATE_BATCH = 160  # reports parsed and validated together: one pandera pass each, bounded memory
 TASKS_PER_JOB = 4  # enough tasks that no worker waits long for the last one
 MIN_SHARDS = 16  # small corpora still spread over every worker
 FILE_TIMEOUT_S = 120  # one pathological file must not hold the whole build
@@ -200,14 +201,16 @@ def build_shards(task: ShardTask) -> int:
     members = [src for _, shard in task.shards for src in shard]
     entries = [load_cached(cache, src.key) for src in members]
     fresh = [src for src, entry in zip(members, entries) if entry is None]
-    if fresh:
-        parsed = [parse_source(Path(task.raw_dir), src) for src in fresh]
-        made = report_entries([result for result, _ in parsed], task.across)
-        for src, entry, (_, cacheable) in zip(fresh, made, parsed):
+    made = []
+    for start in range(0, len(fresh), VALIDATE_BATCH):  # rows held at once stay the same however large the shard
+        batch = fresh[start:start + VALIDATE_BATCH]
+        parsed = [parse_source(Path(task.raw_dir), src) for src in batch]
+        made += report_entries([result for result, _ in parsed], task.across)
+        for src, entry, (_, cacheable) in zip(batch, made[start:], parsed):
             if cacheable:
                 store_cached(cache, src.key, entry)
-        made_iter = iter(made)
-        entries = [entry if entry is not None else next(made_iter) for entry in entries]
+    made_iter = iter(made)
+    entries = [entry if entry is not None else next(made_iter) for entry in entries]
     start = 0
     for key, shard in task.shards:
         write_shard(cache / "shards", key, entries[start:start + len(shard)])
