@@ -89,6 +89,7 @@ def query(sql: str, db: Path):
         ogi query "SELECT template, count(*) FROM reports GROUP BY 1"
     """
     import duckdb
+    import pandas as pd
 
     if not db.is_file():
         raise click.ClickException(f"no database at '{db}'; run `make all` (or `ogi build`) first")
@@ -99,7 +100,7 @@ def query(sql: str, db: Path):
         raise click.ClickException(f"query failed: {exc}") from None
     finally:
         con.close()
-    with __import__("pandas").option_context("display.max_rows", 500, "display.max_columns", 50, "display.width", 200):
+    with pd.option_context("display.max_rows", 500, "display.max_columns", 50, "display.width", 200):
         click.echo(frame.to_string(index=False))
 
 

@@ -227,6 +227,8 @@ def duckdb_is_fresh(out_dir: Path) -> bool:
 def write_duckdb(out_dir: Path) -> None:
     import duckdb
 
+    from pipeline.dictionary import apply_comments
+
     db_path = out_dir / "ogi.duckdb"
     tmp = out_dir / f".ogi-{uuid.uuid4().hex[:6]}.duckdb"
     statements = view_sql(_view_base(out_dir))
@@ -234,7 +236,7 @@ def write_duckdb(out_dir: Path) -> None:
     try:
         for sql in statements:
             con.execute(sql)
-        __import__("pipeline.dictionary").dictionary.apply_comments(con)  # schemas/descriptions.csv → COMMENT ON
+        apply_comments(con)  # schemas/descriptions.csv → COMMENT ON every view and column
     finally:
         con.close()
     os.replace(tmp, db_path)
