@@ -6,7 +6,8 @@ import unicodedata
 from functools import lru_cache
 
 # Cell texts that mean "no value" — blank is not 0.
-PLACEHOLDERS = {"", "-", "—", "--", "——", "/", "／", "无", "n/a", "N/A", "NA", "空", "\\", "－", "–"}
+# '?' is what a page saved in GBK prints for a cell that held only a no-break space.
+PLACEHOLDERS = {"", "-", "—", "--", "——", "/", "／", "无", "n/a", "N/A", "NA", "空", "\\", "－", "–", "?", "？"}
 
 _CELL_NUMBER = re.compile(r"^([+\-−]?)([0-9]+(?:\.[0-9]+)?)\s*(万元|元|条|件|次|个|人次|人|份|期|篇|项|%)?$")
 

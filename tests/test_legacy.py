@@ -244,3 +244,18 @@ def test_markdown_table_with_serial_numbers_and_three_value_columns():
     assert _cell(result.rows, "active_law_enforcement", column="区直单位统计数")["value"] is None
     assert _cell(result.rows, "requests_online", column="区政府统计数")["value"] == 4
     assert len(result.rows) == 9
+
+
+def test_gbk_copy_with_question_marks_for_blank_cells_reads_the_same_values(raw_dir):
+    """A page saved in GBK prints '?' for a cell that held only a no-break space."""
+    from pipeline.parse import parse_bytes
+
+    original = (raw_dir / "zhucheng-2017.txt").read_text(encoding="utf-8")
+    # A lone no-break space becomes '?'; indentation no-break spaces become plain spaces.
+    blank_cells_as_marks = "\n".join("?" if line == "\u00a0" else line.replace("\u00a0", " ")
+                                     for line in original.split("\n"))
+    gbk = blank_cells_as_marks.encode("gbk", errors="replace")
+    ours = parse_bytes(gbk, "zhucheng-gbk.txt").statistics
+    theirs = parse_bytes(original.encode("utf-8"), "zhucheng-2017.txt").statistics
+    assert [(r["scope"], r["indicator"], r["value"]) for r in ours] == \
+        [(r["scope"], r["indicator"], r["value"]) for r in theirs]
