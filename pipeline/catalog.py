@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 from functools import lru_cache
 
+from pipeline.labels import label_key
 from schemas import CATALOG_DIR
 
 
@@ -36,14 +37,55 @@ def columns(table: str, template: str | None = None) -> list[dict]:
     ]
 
 
-@lru_cache(maxsize=4096)
+# Units that may stand for one another: a report may print 条 where the catalog says 件, never 万元 for 件.
+UNIT_FAMILIES = [{"条", "件", "项", "个", "宗", "份", "篇", "册", "家"}, {"次", "场"}, {"人", "人次"},
+                 {"万元", "元"}, {"期"}, {"%"}]
+
+
+def unit_family(unit: str) -> frozenset:
+    return frozenset(next((f for f in UNIT_FAMILIES if unit in f), {unit}))
+
+
+@lru_cache(maxsize=None)
+def indicator_units() -> dict[tuple[str, str], frozenset]:
+    """(table, indicator) → units the catalog allows (its unit's family, across template rows)."""
+    units: dict[tuple[str, str], set] = {}
+    for row in indicators():
+        units.setdefault((row["table"], row["indicator"]), set()).update(unit_family(row["unit"]))
+    return {key: frozenset(v) for key, v in units.items()}
+
+
+@lru_cache(maxsize=None)
+def column_catalog() -> dict[tuple[str, str], dict]:
+    """(table, printed column key) → its columns.csv row (labels and aliases)."""
+    out = {}
+    for row in load_csv("columns.csv"):
+        for label in [row["column"], *filter(None, row["aliases"].split("|"))]:
+            out.setdefault((row["table"], label_key(label)), row)
+    return out
+
+
+def column_row(table: str, column) -> dict | None:
+    return column_catalog().get((table, label_key(column))) if isinstance(column, str) else None
+
+
+@lru_cache(maxsize=8192)  # asked once per written cell
+def allowed_units(table: str, indicator: str, column) -> frozenset:
+    units = set(indicator_units().get((table, indicator), ()))
+    col = column_row(table, column)
+    if col:
+        units |= unit_family(col["unit"])
+    return frozenset(units)
+
+
+def signed_cell(table: str, column) -> bool:
+    col = column_row(table, column)
+    return bool(col) and col["signed"] == "true"
+
+
 def unit_of(table: str, indicator: str, column: str | None) -> str:
     """The catalog's unit of a cell: its column's where the column sets one (表二), else its indicator's."""
-    from pipeline.labels import label_key
-
-    if column:
-        key = label_key(column)
-        for row in columns(table):
-            if key in {label_key(x) for x in [row["column"], *row["aliases"].split("|")] if x}:
-                return row["unit"]
+    col = column_row(table, column)
+    if col:
+        return col["unit"]
     return next((row["unit"] for row in indicators(table) if row["indicator"] == indicator), "件")

@@ -69,10 +69,8 @@ def one_row_per_cell(rows: list[dict], problems: list[str]) -> list[dict]:
 def units_fit_catalog(rows: list[dict], problems: list[str]) -> list[dict]:
     """A unit read next to a cell that cannot be the row's unit (万元 beside a count) is a misreading of the
     layout, not the report's word: the catalog unit is used instead and the report says so."""
-    from schemas.models import allowed_units
-
     for row in rows:
-        allowed = allowed_units(row["table"], row["indicator"], row["column"])
+        allowed = catalog.allowed_units(row["table"], row["indicator"], row["column"])
         if allowed and row["unit"] not in allowed:
             unit = catalog.unit_of(row["table"], row["indicator"], row["column"])
             problems.append(f"「{row['label']}」 at line {row['source_line']} reads unit {row['unit']!r}, which "

@@ -9,7 +9,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from pipeline import catalog
-from pipeline.labels import label_key
+from pipeline.catalog import allowed_units, indicator_units, signed_cell
 from schemas.vocabularies import (
     APPLICANTS, CHECK_STATUSES, LAYOUTS, OUTCOME_GROUPS, QUALIFIERS, RESPONSIBILITIES, SEVERITIES,
     SOURCES, STAGES, STAT_TABLES, STATUSES, TEMPLATES, UNITS,
@@ -18,51 +18,6 @@ from schemas.vocabularies import (
 CODE = r"^[a-z][a-z0-9_]*$"
 # The indicator of a row whose printed label no catalog entry matches yet: kept as data, reported as a problem.
 UNMAPPED = "unmapped"
-# Units that may stand for one another: a report may print 条 where the catalog says 件, never 万元 for 件.
-UNIT_FAMILIES = [{"条", "件", "项", "个", "宗", "份", "篇", "册", "家"}, {"次", "场"}, {"人", "人次"},
-                 {"万元", "元"}, {"期"}, {"%"}]
-
-
-def unit_family(unit: str) -> frozenset:
-    return frozenset(next((f for f in UNIT_FAMILIES if unit in f), {unit}))
-
-
-@lru_cache(maxsize=None)
-def indicator_units() -> dict[tuple[str, str], frozenset]:
-    """(table, indicator) → units the catalog allows (its unit's family, across template rows)."""
-    units: dict[tuple[str, str], set] = {}
-    for row in catalog.indicators():
-        units.setdefault((row["table"], row["indicator"]), set()).update(unit_family(row["unit"]))
-    return {key: frozenset(v) for key, v in units.items()}
-
-
-@lru_cache(maxsize=None)
-def column_catalog() -> dict[tuple[str, str], dict]:
-    """(table, printed column key) → its columns.csv row (labels and aliases)."""
-    out = {}
-    for row in catalog.load_csv("columns.csv"):
-        for label in [row["column"], *filter(None, row["aliases"].split("|"))]:
-            out.setdefault((row["table"], label_key(label)), row)
-    return out
-
-
-def _column_row(table: str, column) -> dict | None:
-    return column_catalog().get((table, label_key(column))) if isinstance(column, str) else None
-
-
-def allowed_units(table: str, indicator: str, column) -> frozenset:
-    units = set(indicator_units().get((table, indicator), ()))
-    col = _column_row(table, column)
-    if col:
-        units |= unit_family(col["unit"])
-    return frozenset(units)
-
-
-def signed_cell(table: str, column) -> bool:
-    col = _column_row(table, column)
-    return bool(col) and col["signed"] == "true"
-
-
 @lru_cache(maxsize=None)
 def measures() -> dict[str, dict]:
     return {m["measure"]: m for m in catalog.load_csv("measures.csv")}

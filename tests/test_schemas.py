@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from pipeline import write
 from pipeline.cli import main
 from pipeline.parse import parse_document
-from schemas.models import allowed_units
+from pipeline.catalog import allowed_units
 
 
 @pytest.fixture(scope="module")
