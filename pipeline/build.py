@@ -541,9 +541,3 @@ def collect_garbage(out_dir: Path) -> None:
             if not entry.name.endswith(".pkl") or entry.name[:-4] not in keep_reports:
                 os.unlink(entry.path)
 
-
-def parse_file(path: Path, raw_dir: Path):
-    """One raw file → ParseResult, exactly as a build would parse it (no cache)."""
-    rel = path.relative_to(raw_dir).as_posix()
-    result, _ = parse_source(raw_dir, Source(rel, None, report_id_for(rel), ""))
-    return result

@@ -1,11 +1,12 @@
 """One report end to end: Document → contract rows (reports, statistics, outcomes, domain counts, checks)."""
 from __future__ import annotations
 
+import hashlib
 import traceback
 from dataclasses import dataclass, field
 
 from pipeline import catalog, checks, metadata, narrative, outcomes
-from pipeline.read import Document, UnreadableReport, read_document
+from pipeline.read import Document, UnreadableReport, read_document, report_id_for
 from pipeline.templates import legacy, std
 
 
@@ -110,23 +111,19 @@ def parse_document(doc: Document) -> ParseResult:
     report = {
         "report_id": doc.report_id, "source_path": doc.source_path, "sha256": doc.sha256,
         "template": template, "layout": tables.layout, **{k: meta[k] for k in ("title", "jurisdiction", "report_year", "published_date")},
-        "status": "partial" if problems else "parsed",
-        "error": "; ".join(dict.fromkeys(problems)) or None,
     }
     result = ParseResult(report, stats, outcome_rows, domain_rows)
     result.validation_results = _stage("checks", problems, checks.run_report, result, doc, default=[])
     for row in result.validation_results:
         row.setdefault("report_id", doc.report_id)
-    if problems and report["status"] == "parsed":
-        report["status"], report["error"] = "partial", "; ".join(dict.fromkeys(problems))
+    # Status is settled last, so a problem any stage (the checks included) ran into is in `error`.
+    report["status"] = "partial" if problems else "parsed"
+    report["error"] = "; ".join(dict.fromkeys(problems)) or None
     return result
 
 
 def parse_bytes(data: bytes, source_path: str) -> ParseResult:
     """Never raises for bad input: an unreadable file becomes a `failed` report row."""
-    from pipeline.read import report_id_for
-    import hashlib
-
     try:
         doc = read_document(data, source_path)
     except UnreadableReport as exc:
