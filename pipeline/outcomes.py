@@ -36,39 +36,42 @@ def _column_codes(table: str, template: str) -> dict[str, str]:
     return codes
 
 
-def _column_entry(stat: dict, template: str) -> dict | None:
-    if not stat.get("column"):
+def _column_entry(table: str, column: str | None, template: str) -> dict | None:
+    if not column:
         return None
-    key = label_key(stat["column"])
-    code = _column_codes(stat["table"], template).get(key, key)
-    return crosswalk(template).get((stat["table"], "column", code))
+    key = label_key(column)
+    code = _column_codes(table, template).get(key, key)
+    return crosswalk(template).get((table, "column", code))
 
 
-def _mapping(stat: dict, template: str) -> tuple[dict, dict | None] | None:
-    """stage/applicant/measure of one cell (its row entry completed by its column entry), or None if unmapped."""
-    row = crosswalk(template).get((stat["table"], "row", stat["indicator"]))
-    column = _column_entry(stat, template)
-    entries = [e for e in (row, column) if e]
+@lru_cache(maxsize=4096)  # asked for every filled cell; reports print the same rows and column labels
+def _mapping(table: str, indicator: str, column: str | None, template: str) -> tuple[dict, bool] | None:
+    """The fixed fields of a cell's outcome (its row entry completed by its column entry) and whether the
+    column names the cell, or None if unmapped."""
+    row = crosswalk(template).get((table, "row", indicator))
+    column_entry = _column_entry(table, column, template)
+    entries = [e for e in (row, column_entry) if e]
     if row is None or any(e["unmapped_because"] for e in entries):
         return None
     mapped = {f: next((e[f] for e in entries if e[f]), "") for f in MAPPED_FIELDS}
-    return (mapped, column) if all(mapped.values()) else None
+    if not all(mapped.values()):
+        return None
+    return {"source": "table", **mapped, "outcome_group": outcome_groups()[mapped["measure"]]}, column_entry is not None
 
 
-def _outcome(stat: dict, mapped: dict, column: dict | None) -> dict:
-    label = f"{stat['label']} / {stat['column']}" if column else stat["label"]
-    return {
-        "report_id": stat.get("report_id"), "scope": stat.get("scope"), "source": "table", **mapped,
-        "outcome_group": outcome_groups()[mapped["measure"]], "count": float(stat["value"]),
-        "share_stated_pct": None, "label": label, "source_line": stat["source_line"],
-    }
+def _outcome(stat: dict, fixed: dict, named_by_column: bool) -> dict:
+    label = f"{stat['label']} / {stat['column']}" if named_by_column else stat["label"]
+    return {"report_id": stat.get("report_id"), "scope": stat.get("scope"), **fixed, "count": float(stat["value"]),
+            "share_stated_pct": None, "label": label, "source_line": stat["source_line"]}
 
 
 def from_statistics(statistics: list[dict], template: str) -> list[dict]:
     """One outcome row per filled request/review/litigation cell; blank cells and unmapped rows give none."""
     rows = []
     for stat in statistics:
-        found = _mapping(stat, template) if stat.get("value") is not None else None
+        if stat.get("value") is None:
+            continue
+        found = _mapping(stat["table"], stat["indicator"], stat.get("column"), template)
         if found:
             rows.append(_outcome(stat, *found))
     return rows
