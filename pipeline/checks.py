@@ -86,20 +86,21 @@ def _where(scope, column) -> str:
 
 # ---------------------------------------------------------------- sums over cells
 
-class Side:
-    """One side of an identity: the present cells of some codes, blanks taken as 0 while others have values."""
+def _side(cells: dict[str, dict], codes) -> tuple[list[dict], float | None]:
+    """One side of an identity: the present cells of some codes and their sum, blanks taken as 0 while
+    others have values (None when every cell is blank)."""
+    rows = [cells[c] for c in codes if c in cells]
+    values = [float(r["value"]) for r in rows if r.get("value") is not None]
+    return rows, (sum(values) if values else None)
 
-    def __init__(self, cells: dict[str, dict], codes: list[str]):
-        self.rows = [cells[c] for c in codes if c in cells]
-        self.valued = [r for r in self.rows if r.get("value") is not None]
-        self.blanks = [r for r in self.rows if r.get("value") is None]
-        self.total = sum(float(r["value"]) for r in self.valued) if self.valued else None
 
-    def text(self, name) -> str:
-        return " + ".join(f"「{name(r)}」 {_fmt(r.get('value'))}" for r in self.rows)
+def _cells_text(rows: list[dict], name) -> str:
+    return " + ".join([f"「{name(r)}」 {_fmt(r.get('value'))}" for r in rows])
 
-    def summed(self, name) -> str:
-        return self.text(name) + (f" = {_fmt(self.total)}" if len(self.rows) > 1 else "")
+
+def _summed_text(rows: list[dict], total: float, name) -> str:
+    text = _cells_text(rows, name)
+    return f"{text} = {_fmt(total)}" if len(rows) > 1 else text
 
 
 def compare(op: str, lhs: float, rhs: float) -> bool:
@@ -115,23 +116,34 @@ SYMBOL = {"equal": ("=", "≠"), "at_least": ("≥", "<"), "at_most": ("≤", ">
 
 def identity(check: dict, report: dict, cells: dict[str, dict], lhs_codes, rhs_codes, op, scope, where, name):
     """One identity over one group of cells → a result row, or None when the rows are not printed."""
-    lhs, rhs = Side(cells, lhs_codes), Side(cells, rhs_codes)
-    if not lhs.rows or not rhs.rows:
+    lhs, lhs_total = _side(cells, lhs_codes)
+    rhs, rhs_total = _side(cells, rhs_codes) if lhs else ([], None)
+    if not rhs:
         return None
-    line = (lhs.rows + rhs.rows)[0].get("source_line")
-    if lhs.total is None or rhs.total is None:
-        return result_row(check["check"], report, scope, "not_assessable", rhs.total, lhs.total,
-                          f"{where}{lhs.text(name)} vs {rhs.text(name)}: a side is blank, not assessed", line)
-    ok = compare(op, lhs.total, rhs.total)
+    line = lhs[0].get("source_line")
+    if lhs_total is None or rhs_total is None:
+        return result_row(check["check"], report, scope, "not_assessable", rhs_total, lhs_total,
+                          f"{where}{_cells_text(lhs, name)} vs {_cells_text(rhs, name)}: a side is blank, not assessed",
+                          line)
+    ok = compare(op, lhs_total, rhs_total)
     sign = SYMBOL[op][0 if ok else 1]
-    blanks = lhs.blanks + rhs.blanks
+    blanks = [r for r in lhs + rhs if r.get("value") is None]
     note = f"; blank {', '.join('「' + name(r) + '」' for r in blanks)} taken as 0" if blanks else ""
-    message = f"{where}{lhs.summed(name)} {sign} {rhs.summed(name)}{note}"
-    return result_row(check["check"], report, scope, "pass" if ok else "fail", rhs.total, lhs.total, message, line)
+    message = f"{where}{_summed_text(lhs, lhs_total, name)} {sign} {_summed_text(rhs, rhs_total, name)}{note}"
+    return result_row(check["check"], report, scope, "pass" if ok else "fail", rhs_total, lhs_total, message, line)
 
 
-def _codes(expr: str) -> list[str]:
-    return [c for c in expr.split("+") if c]
+@lru_cache(maxsize=None)  # the catalogs' few expressions, split for every group of every report
+def _codes(expr: str) -> tuple[str, ...]:
+    return tuple(c for c in expr.split("+") if c)
+
+
+def _indicator_name(row: dict) -> str:
+    return row.get("label", row["indicator"])
+
+
+def _column_name(row: dict) -> str:
+    return row.get("column") or ""
 
 
 def indicator_cells(table_rows: list[dict]) -> dict[tuple, dict[str, dict]]:
@@ -144,11 +156,12 @@ def indicator_cells(table_rows: list[dict]) -> dict[tuple, dict[str, dict]]:
 
 def indicator_identities(check: dict, report: dict, groups: dict[tuple, dict[str, dict]]) -> list[dict]:
     """lhs/rhs are indicator codes, evaluated in every (scope, column) instance of the table."""
+    lhs, rhs = _codes(check["lhs"]), _codes(check["rhs"])
     out = []
     for (scope, column), cells in groups.items():
-        found = identity(check, report, cells, _codes(check["lhs"]), _codes(check["rhs"]), check["kind"],
-                         scope, _where(scope, column), lambda r: r.get("label", r["indicator"]))
-        out += [found] if found else []
+        found = identity(check, report, cells, lhs, rhs, check["kind"], scope, _where(scope, column), _indicator_name)
+        if found:
+            out.append(found)
     return out
 
 
@@ -164,11 +177,12 @@ def column_cells(table_rows: list[dict]) -> dict[tuple, dict[str, dict]]:
 def column_identities(check: dict, report: dict, groups: dict[tuple, dict[str, dict]]) -> list[dict]:
     """lhs/rhs are column codes, evaluated on every row (scope, indicator) of the table."""
     op = check["kind"].removeprefix("column_")
+    lhs, rhs = _codes(check["lhs"]), _codes(check["rhs"])
     out = []
     for (scope, _indicator, label), cells in groups.items():
-        found = identity(check, report, cells, _codes(check["lhs"]), _codes(check["rhs"]), op,
-                         scope, _where(scope, label), lambda r: r.get("column") or "")
-        out += [found] if found else []
+        found = identity(check, report, cells, lhs, rhs, op, scope, _where(scope, label), _column_name)
+        if found:
+            out.append(found)
     return out
 
 
@@ -192,10 +206,11 @@ def scope_order(check: dict, report: dict, stats: list[dict]) -> list[dict]:
 # ---------------------------------------------------------------- narrative vs table
 
 class TableOutcomes:
-    """Table-sourced application_outcomes of one report, looked up by scope/stage/measure/applicant."""
+    """Some application_outcomes of one report (its table's, or its narrative's totals), looked up by
+    scope/stage/measure/applicant."""
 
-    def __init__(self, outcomes: list[dict]):
-        self.rows = [o for o in outcomes if o.get("source") == "table"]
+    def __init__(self, rows: list[dict]):
+        self.rows = rows
         self.scopes = list(dict.fromkeys(o.get("scope") for o in self.rows))
         # Every narrative statement looks up several measures: index the rows once, in their order.
         self.by_measure: dict[tuple, list[dict]] = defaultdict(list)
@@ -215,12 +230,17 @@ class TableOutcomes:
     def expression(self, scope, expr: str, applicant: str) -> tuple[float | None, list[dict]]:
         """'stage.measure+stage.measure' → its value (absent terms 0 while others are present)."""
         total, used = None, []
-        for term in expr.split("+"):
-            stage, measure = term.split(".")
+        for stage, measure in _terms(expr):
             value, rows = self.measure(scope, stage, measure, applicant)
             if value is not None:
                 total, used = (total or 0) + value, used + rows
         return total, used
+
+
+@lru_cache(maxsize=None)  # the catalogs' few expressions, read for every statement of every report
+def _terms(expr: str) -> tuple[tuple[str, str], ...]:
+    """'stage.measure+stage.measure' → its (stage, measure) terms."""
+    return tuple(tuple(term.split(".")) for term in expr.split("+"))
 
 
 def _agrees(stated: float, table: float, qualifier: str) -> bool:
@@ -280,37 +300,44 @@ def share_verdict(count: float, stated: float, bases: list[tuple[float, str]]) -
     return "fail", (usable[0] if usable else None)
 
 
-def base_sources(outcomes: list[dict]) -> tuple[TableOutcomes, TableOutcomes]:
-    """Where a share's total is looked up: the narrative's own totals first, then the table's.
-    Built once per report, not once per share."""
-    narrative = TableOutcomes([{**o, "source": "table"} for o in outcomes
-                               if o.get("source") == "narrative" and o.get("share_stated_pct") is None])
-    return narrative, TableOutcomes(outcomes)
+class BaseSources:
+    """Where a share's total is looked up: the narrative's own totals first, then the table's. Built once per
+    report; the bases of one (stage, kind of group, scope) are worked out once, as several shares ask for them."""
 
+    def __init__(self, outcomes: list[dict]):
+        self.narrative = TableOutcomes([o for o in outcomes
+                                        if o.get("source") == "narrative" and o.get("share_stated_pct") is None])
+        self.table = TableOutcomes([o for o in outcomes if o.get("source") == "table"])
+        self._bases: dict[tuple, list[tuple[float, str]]] = {}
 
-def candidate_bases(row: dict, sources: tuple[TableOutcomes, TableOutcomes]) -> list[tuple[float, str]]:
-    """Totals a share may be taken of: the narrative's own totals first, then the table's (formats.md §3.3)."""
-    if row["stage"] != "request":
-        names = [f"{row['stage']}.total"]
-    else:
-        order = REQUEST_BASES_INTAKE if row.get("outcome_group") == "intake" else REQUEST_BASES_OUTCOME
-        names = ["+".join(f"request.{m}" for m in name.split("+")) for name in order]
-    narrative, table = sources
-    bases = []
-    for source, label in ((narrative, "narrative"), (table, "table")):
-        for scope in source.scopes_for(row.get("scope")):
-            for expr in names:
-                value, _ = source.expression(scope, expr, "all")
-                if value and (value, expr) not in [(b, e.split(" ")[0]) for b, e in bases]:
-                    bases.append((value, f"{expr} ({label})"))
-    return bases
+    def candidate_bases(self, row: dict) -> list[tuple[float, str]]:
+        """Totals a share may be taken of: the narrative's own totals first, then the table's (formats.md §3.3)."""
+        key = (row["stage"], row.get("outcome_group") == "intake", row.get("scope"))
+        if key not in self._bases:
+            self._bases[key] = self._find_bases(*key)
+        return self._bases[key]
+
+    def _find_bases(self, stage: str, intake: bool, scope) -> list[tuple[float, str]]:
+        if stage != "request":
+            names = [f"{stage}.total"]
+        else:
+            order = REQUEST_BASES_INTAKE if intake else REQUEST_BASES_OUTCOME
+            names = ["+".join(f"request.{m}" for m in name.split("+")) for name in order]
+        bases = []
+        for source, label in ((self.narrative, "narrative"), (self.table, "table")):
+            for scope_tried in source.scopes_for(scope):
+                for expr in names:
+                    value, _ = source.expression(scope_tried, expr, "all")
+                    if value and (value, expr) not in [(b, e.split(" ")[0]) for b, e in bases]:
+                        bases.append((value, f"{expr} ({label})"))
+        return bases
 
 
 def narrative_shares(check: dict, report: dict, outcomes: list[dict], sources) -> list[dict]:
     out = []
     for row in (o for o in outcomes if o.get("source") == "narrative" and o.get("share_stated_pct") is not None):
         out += share_rows(report, row.get("scope"), row.get("label", ""), row["count"], row["share_stated_pct"],
-                          candidate_bases(row, sources), row.get("source_line"))
+                          sources.candidate_bases(row), row.get("source_line"))
     return out
 
 
@@ -340,7 +367,7 @@ def forced_rounding(check: dict, report: dict, outcomes: list[dict], sources) ->
     out = []
     for (scope, line), rows in groups.items():
         total = sum(r["count"] for r in rows)
-        bases = [b for b, _ in candidate_bases(rows[0], sources)]
+        bases = [b for b, _ in sources.candidate_bases(rows[0])]
         if len(rows) < 3 or not any(math.isclose(total, b) for b in bases):
             continue
         d = max(decimals(r["share_stated_pct"]) for r in rows)
@@ -388,12 +415,14 @@ _last_blocks: tuple = (None, [])
 
 
 def compact_blocks(doc) -> list[tuple[str, list[tuple[int, int]], int]]:
-    """(text without inner spaces, marks, block id) per text block: '208 件' → '208件', offsets kept close
-    enough to cite. Kept for the last document, which both statement checks read."""
+    """(text without inner spaces, marks, block id) per text block that may hold a statement: '208 件' → '208件',
+    offsets kept close enough to cite. Kept for the last document, which both statement checks read."""
     global _last_blocks
     cached_doc, blocks = _last_blocks
     if cached_doc is not doc:
-        blocks = [(_INNER_SPACE.sub("", text), marks, i) for i, (text, marks) in enumerate(text_blocks(doc))]
+        # Every statement pattern ends in '<N> 件', so a block without 件 cannot hold one.
+        blocks = [(_INNER_SPACE.sub("", text), marks, i) for i, (text, marks) in enumerate(text_blocks(doc))
+                  if "件" in text]
         _last_blocks = (doc, blocks)
     return blocks
 
@@ -409,12 +438,17 @@ def statements(doc, kind: str) -> list[dict]:
     return out
 
 
-def table_cell_sum(stats: list[dict], table: str, indicators: list[str], column: str):
+def filled_cells(table_rows: list[dict]) -> dict[str, dict[str, dict]]:
+    """indicator → column code → its last filled row: what narrative statements are summed against."""
+    cells: dict[str, dict[str, dict]] = defaultdict(dict)
+    for row in table_rows:
+        if row.get("value") is not None:
+            cells[row["indicator"]][column_code(row["table"], row.get("column"))] = row
+    return cells
+
+
+def table_cell_sum(cells: dict[str, dict[str, dict]], indicators, column: str):
     """Σ of the cells (one column code) of some indicators; a blank 总计 falls back to Σ applicant columns."""
-    cells = defaultdict(dict)
-    for row in stats:
-        if row.get("table") == table and row["indicator"] in indicators and row.get("value") is not None:
-            cells[row["indicator"]][column_code(table, row.get("column"))] = row
     total, used = None, []
     for indicator in indicators:
         by_col = cells.get(indicator, {})
@@ -425,10 +459,10 @@ def table_cell_sum(stats: list[dict], table: str, indicators: list[str], column:
     return total, used
 
 
-def narrative_documents(check: dict, report: dict, stats: list[dict], doc) -> list[dict]:
+def narrative_documents(check: dict, report: dict, cells: dict[str, dict[str, dict]], doc) -> list[dict]:
     out = []
     for st in statements(doc, "document"):
-        value, used = table_cell_sum(stats, "active_disclosure", st["indicators"], st["column"])
+        value, used = table_cell_sum(cells, st["indicators"], st["column"])
         if value is None:
             continue
         ok = math.isclose(value, st["count"])
@@ -439,21 +473,21 @@ def narrative_documents(check: dict, report: dict, stats: list[dict], doc) -> li
     return out
 
 
-def narrative_groups(check: dict, report: dict, stats: list[dict], sources, doc) -> list[dict]:
+def narrative_groups(check: dict, report: dict, cells: dict[str, dict[str, dict]], sources, doc) -> list[dict]:
     """Group totals of the narrative vs 表三, their shares, and whether they add up to the 办理 total."""
     found = statements(doc, "group")
     by_block = defaultdict(list)
     for st in found:
         by_block[st["block"]].append(st)
-    processed, _ = table_cell_sum(stats, "requests", ["req_processed_total"], TOTAL_COLUMN)
+    processed, _ = table_cell_sum(cells, ["req_processed_total"], TOTAL_COLUMN)
     out = []
     for group in by_block.values():
         if len({st["phrase"] for st in group}) < 2:
             continue  # a lone 不予公开 is not the outcome summary
         for st in group:
-            out += _group_row(check, report, stats, st)
+            out += _group_row(check, report, cells, st)
             if st["pct"] is not None:
-                bases = candidate_bases({"stage": "request", "outcome_group": "total"}, sources)
+                bases = sources.candidate_bases({"stage": "request", "outcome_group": "total"})
                 out += share_rows(report, None, st["phrase"], st["count"], st["pct"], bases, st["line"])
         if processed is not None:
             total = sum(st["count"] for st in group)
@@ -465,8 +499,8 @@ def narrative_groups(check: dict, report: dict, stats: list[dict], sources, doc)
     return out
 
 
-def _group_row(check, report, stats, st) -> list[dict]:
-    value, used = table_cell_sum(stats, "requests", st["indicators"], st["column"])
+def _group_row(check, report, cells, st) -> list[dict]:
+    value, used = table_cell_sum(cells, st["indicators"], st["column"])
     if value is None:
         return []
     ok = math.isclose(value, st["count"])
@@ -489,7 +523,7 @@ def run_report(result, doc=None) -> list[dict]:
     by_table = defaultdict(list)
     for row in stats:
         by_table[row.get("table")].append(row)
-    sources = base_sources(outcomes)  # narrative and table totals, looked up by several checks
+    sources = BaseSources(outcomes)  # narrative and table totals, looked up by several checks
     grouped = {}  # a table's cells are grouped once, then shared by every identity check on that table
 
     def cells(grouping, table: str) -> dict[tuple, dict[str, dict]]:
@@ -509,15 +543,15 @@ def run_report(result, doc=None) -> list[dict]:
         elif kind == "scope_at_most":
             out += scope_order(check, report, stats)
         elif kind == "narrative_vs_table":
-            out += narrative_vs_table(check, report, outcomes, sources[1])
+            out += narrative_vs_table(check, report, outcomes, sources.table)
         elif kind == "narrative_share":
             out += narrative_shares(check, report, outcomes, sources)
         elif kind == "narrative_forced_rounding":
             out += forced_rounding(check, report, outcomes, sources)
         elif kind == "narrative_documents" and doc is not None:
-            out += narrative_documents(check, report, stats, doc)
+            out += narrative_documents(check, report, cells(filled_cells, "active_disclosure"), doc)
         elif kind == "narrative_groups" and doc is not None:
-            out += narrative_groups(check, report, stats, sources, doc)
+            out += narrative_groups(check, report, cells(filled_cells, "requests"), sources, doc)
     return dedupe(out)
 
 
