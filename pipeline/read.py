@@ -2,16 +2,18 @@
 from __future__ import annotations
 
 import codecs
+import functools
 import hashlib
 import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 
 import zhconv
 from charset_normalizer import from_bytes
+
+from pipeline import html_lines
 
 
 class UnreadableReport(Exception):
@@ -124,15 +126,17 @@ def _utf16_text(data: bytes) -> tuple[str, str] | None:
     return (best[1], best[2]) if best else None
 
 
-# Runs rather than single characters: counting their lengths builds far fewer strings.
-_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _SPACE_RUN = re.compile(r"\s+")
+# In UTF-16-BE a BMP character is its code unit, high byte first: the CJK block U+4E00–U+9FFF is exactly the
+# characters whose high byte is 4E–9F (surrogates are D8–DF). Counting those bytes runs in C.
+_NOT_CJK_HIGH_BYTES = bytes(b for b in range(256) if not 0x4E <= b <= 0x9F)
 
 
 def _cjk_share(text: str) -> float:
     sample = text[:5000]
-    letters = len(sample) - sum(map(len, _SPACE_RUN.findall(sample)))
-    return sum(map(len, _CJK_RUN.findall(sample))) / max(letters, 1)
+    letters = len("".join(sample.split()))  # str.split drops exactly the characters regex \s matches
+    high_bytes = sample.encode("utf-16-be", "surrogatepass")[0::2]
+    return len(high_bytes.translate(None, _NOT_CJK_HIGH_BYTES)) / max(letters, 1)
 
 
 # Characters that only occur in traditional script; a handful is enough to tell a mirror apart.
@@ -150,26 +154,63 @@ _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 def normalise_text(text: str) -> str:
     text = _CONTROL_CHARS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return to_simplified(unicodedata.normalize("NFKC", text))
+    return to_simplified(nfkc(text))
+
+
+def nfkc(text: str) -> str:
+    """unicodedata.normalize('NFKC'), without its slow path for the few full-width characters reports hold.
+
+    Replacing a character by its own NFKC form leaves the text's NFKD unchanged, hence its NFKC too; what is
+    left is then usually normal already, which normalize() tells by a quick check and returns as it is."""
+    table = _nfkc_of_single_characters()
+    for char in set(table.pattern.findall(text)):
+        text = text.replace(char, table.replacement[char])
+    return unicodedata.normalize("NFKC", text)
+
+
+@dataclass(frozen=True)
+class _CharTable:
+    pattern: re.Pattern  # a class of the characters to replace
+    replacement: dict[str, str]
+
+
+@functools.cache
+def _nfkc_of_single_characters() -> _CharTable:
+    """Every BMP character NFKC changes, with its NFKC form (built once per process, ~10 ms)."""
+    replacement = {}
+    for code in range(0x10000):
+        char = chr(code)
+        normal = unicodedata.normalize("NFKC", char)
+        if normal != char:
+            replacement[char] = normal
+    char_class = "".join(re.escape(char) for char in replacement)
+    return _CharTable(re.compile(f"[{char_class}]"), replacement)
 
 
 _BLOCK_TAGS = {"p", "div", "br", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "li", "table", "section", "article", "title"}
 _SKIP_TAGS = {"script", "style", "noscript", "head"}
 
 
-class _HtmlLines(HTMLParser):
-    """HTML → text lines: block tags break lines, table cells are joined by ' | '."""
+class _HtmlLines:
+    """HTML tokens → text lines: block tags break lines, table cells are joined by ' | '."""
 
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
+    def __init__(self, page: str):
+        self.page = page
         self.lines: list[Line] = []
         self._buf: list[str] = []
         self._start = 1
         self._skip = 0
         self._in_row = False
         self._cells: list[str] = []
+        self._counted_to, self._line_no = 0, 1
 
-    def _flush(self):
+    def line_at(self, pos: int) -> int:
+        # Tokens come in page order: counting the newlines since the last position asked is enough.
+        self._line_no += self.page.count("\n", self._counted_to, pos)
+        self._counted_to = pos
+        return self._line_no
+
+    def flush(self):
         text = "".join(self._buf)
         self._buf = []
         if self._in_row:
@@ -178,24 +219,23 @@ class _HtmlLines(HTMLParser):
         if text.strip():
             self.lines.append(Line(self._start, text.strip()))
 
-    def handle_starttag(self, tag, attrs):
+    def start_tag(self, tag: str, pos: int):
         if tag in _SKIP_TAGS:
             self._skip += 1
             return
-        line_no = self.getpos()[0]
         if tag == "tr":
-            self._flush()
-            self._in_row, self._cells, self._start = True, [], line_no
+            self.flush()
+            self._in_row, self._cells, self._start = True, [], self.line_at(pos)
         elif tag in ("td", "th"):
             if self._buf:
                 self._buf.append(" ")
         elif tag == "br" and self._in_row:
             self._buf.append("")  # header fragments split by <br> are joined
         elif tag in _BLOCK_TAGS and not self._in_row:
-            self._flush()
-            self._start = line_no
+            self.flush()
+            self._start = self.line_at(pos)
 
-    def handle_endtag(self, tag):
+    def end_tag(self, tag: str, pos: int):
         if tag in _SKIP_TAGS:
             self._skip = max(0, self._skip - 1)
             return
@@ -210,23 +250,22 @@ class _HtmlLines(HTMLParser):
             if any(c.strip() for c in self._cells):
                 self.lines.append(Line(self._start, " | ".join(self._cells)))
         elif tag in _BLOCK_TAGS and not self._in_row:
-            self._flush()
-            self._start = self.getpos()[0]
+            self.flush()
+            self._start = self.line_at(pos)
 
-    def handle_data(self, data):
+    def data(self, text: str, pos: int):
         if self._skip:
             return
         if not self._buf and not self._in_row:
-            self._start = self.getpos()[0]
-        self._buf.append(re.sub(r"\s+", " ", data))
+            self._start = self.line_at(pos)
+        self._buf.append(_SPACE_RUN.sub(" ", text))
 
 
 def html_to_lines(markup: str) -> list[Line]:
-    parser = _HtmlLines()
-    parser.feed(markup)
-    parser.close()
-    parser._flush()
-    return parser.lines
+    builder = _HtmlLines(markup)
+    html_lines.scan(markup, builder)
+    builder.flush()
+    return builder.lines
 
 
 def looks_like_html(text: str) -> bool:
