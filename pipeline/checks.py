@@ -258,9 +258,9 @@ def _labels(rows: list[dict], limit: int = 3) -> str:
     return "、".join(names[:limit]) + ("…" if len(names) > limit else "")
 
 
-def narrative_vs_table(check: dict, report: dict, outcomes: list[dict], table: TableOutcomes) -> list[dict]:
+def narrative_vs_table(check: dict, report: dict, narrative: list[dict], table: TableOutcomes) -> list[dict]:
     out = []
-    for row in (o for o in outcomes if o.get("source") == "narrative"):
+    for row in narrative:
         terms = narrative_equivalents().get((row["stage"], row["measure"]), [f"{row['stage']}.{row['measure']}"])
         tried = [(scope, expr, *table.expression(scope, expr, row["applicant"]))
                  for scope in table.scopes_for(row.get("scope")) for expr in terms]
@@ -304,10 +304,9 @@ class BaseSources:
     """Where a share's total is looked up: the narrative's own totals first, then the table's. Built once per
     report; the bases of one (stage, kind of group, scope) are worked out once, as several shares ask for them."""
 
-    def __init__(self, outcomes: list[dict]):
-        self.narrative = TableOutcomes([o for o in outcomes
-                                        if o.get("source") == "narrative" and o.get("share_stated_pct") is None])
-        self.table = TableOutcomes([o for o in outcomes if o.get("source") == "table"])
+    def __init__(self, table: list[dict], narrative: list[dict]):
+        self.narrative = TableOutcomes([o for o in narrative if o.get("share_stated_pct") is None])
+        self.table = TableOutcomes(table)
         self._bases: dict[tuple, list[tuple[float, str]]] = {}
 
     def candidate_bases(self, row: dict) -> list[tuple[float, str]]:
@@ -333,9 +332,9 @@ class BaseSources:
         return bases
 
 
-def narrative_shares(check: dict, report: dict, outcomes: list[dict], sources) -> list[dict]:
+def narrative_shares(check: dict, report: dict, shares: list[dict], sources) -> list[dict]:
     out = []
-    for row in (o for o in outcomes if o.get("source") == "narrative" and o.get("share_stated_pct") is not None):
+    for row in shares:
         out += share_rows(report, row.get("scope"), row.get("label", ""), row["count"], row["share_stated_pct"],
                           sources.candidate_bases(row), row.get("source_line"))
     return out
@@ -358,12 +357,11 @@ def share_rows(report, scope, label, count, stated, bases, line) -> list[dict]:
                        f"「{label}」 占{_fmt(stated)}%: {tail}{tried}", line)]
 
 
-def forced_rounding(check: dict, report: dict, outcomes: list[dict], sources) -> list[dict]:
+def forced_rounding(check: dict, report: dict, shares: list[dict], sources) -> list[dict]:
     """Shares of one sentence that exhaust their base and are printed to sum to exactly 100."""
     groups = defaultdict(list)
-    for row in outcomes:
-        if row.get("source") == "narrative" and row.get("share_stated_pct") is not None:
-            groups[(row.get("scope"), row.get("source_line"))].append(row)
+    for row in shares:
+        groups[(row.get("scope"), row.get("source_line"))].append(row)
     out = []
     for (scope, line), rows in groups.items():
         total = sum(r["count"] for r in rows)
@@ -523,7 +521,12 @@ def run_report(result, doc=None) -> list[dict]:
     by_table = defaultdict(list)
     for row in stats:
         by_table[row.get("table")].append(row)
-    sources = BaseSources(outcomes)  # narrative and table totals, looked up by several checks
+    by_source = defaultdict(list)  # the outcome rows each narrative check reads, split once
+    for row in outcomes:
+        by_source[row.get("source")].append(row)
+    narrative = by_source["narrative"]
+    shares = [row for row in narrative if row.get("share_stated_pct") is not None]
+    sources = BaseSources(by_source["table"], narrative)  # narrative and table totals, looked up by several checks
     grouped = {}  # a table's cells are grouped once, then shared by every identity check on that table
 
     def cells(grouping, table: str) -> dict[tuple, dict[str, dict]]:
@@ -543,11 +546,11 @@ def run_report(result, doc=None) -> list[dict]:
         elif kind == "scope_at_most":
             out += scope_order(check, report, stats)
         elif kind == "narrative_vs_table":
-            out += narrative_vs_table(check, report, outcomes, sources.table)
+            out += narrative_vs_table(check, report, narrative, sources.table)
         elif kind == "narrative_share":
-            out += narrative_shares(check, report, outcomes, sources)
+            out += narrative_shares(check, report, shares, sources)
         elif kind == "narrative_forced_rounding":
-            out += forced_rounding(check, report, outcomes, sources)
+            out += forced_rounding(check, report, shares, sources)
         elif kind == "narrative_documents" and doc is not None:
             out += narrative_documents(check, report, cells(filled_cells, "active_disclosure"), doc)
         elif kind == "narrative_groups" and doc is not None:
