@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipeline import catalog
-from pipeline.numbers import Quantity, find_percents, find_quantities
-from pipeline.sentences import Block, Heading, HeadingTrail, blocks, headings, sentences
+from pipeline.numbers import Quantity, find_percents, find_quantities, may_count
+from pipeline.sentences import Block, Heading, Outline, blocks, sentences
 
 DOMAIN_UNITS = {"条", "件", "项"}
 OUTCOME_UNITS = {"件", "宗"}
@@ -15,8 +15,8 @@ WHOLE_JURISDICTION = re.compile(r"全市|全区|全县|全省|全镇|全旗|本�
 REGION_SCOPE = "本行政区域"
 
 _QUOTES = str.maketrans("", "", "“”\"'‘’「」")
-_CLAUSE_END = "，,；;：:。！？!?"
-_BRACKETS = "（）()"
+_CLAUSE_MARK = re.compile("[，,；;：:。！？!?]")
+_CLAUSE_MARK_OR_BRACKET = re.compile("[，,；;：:。！？!?（）()]")
 # What a domain statement counts comes after its verb: 共公开「扶贫信息」600余条.
 _ANCHOR = re.compile(r"公开|发布|公示|公布|推送|刊登|披露|报送|归集")
 _FILLER_HEAD = re.compile(r"^(?:\d{4}年度?|今年|全年|其中|主动|累计|共|各类|有关|相关|了|的|、|\s)+")
@@ -77,56 +77,68 @@ def _outcome_rules() -> tuple[OutcomeRule, ...]:
 # --------------------------------------------------------------------------------------------
 # Walking the prose
 
-@dataclass
-class Statement:
-    """A count in a sentence, with what stands before and after it inside its clause."""
-    block: Block
-    sentence: str
-    sentence_start: int  # offset of the sentence in the block
-    quantity: Quantity  # offsets relative to the sentence
-    trail: list[Heading]
-
-    @property
-    def source_line(self) -> int:
-        return self.block.line_at(self.sentence_start + self.quantity.start)
-
-    def before(self, boundaries: str, previous_end: int) -> str:
-        head = self.sentence[previous_end:self.quantity.start]
-        cut = max((head.rfind(c) for c in boundaries), default=-1)
-        return head[cut + 1:].translate(_QUOTES).strip(" 、")
-
-    def after(self, boundaries: str, next_start: int) -> str:
-        tail = self.sentence[self.quantity.end:next_start]
-        cut = min((i for c in boundaries if (i := tail.find(c)) >= 0), default=len(tail))
-        return tail[:cut].translate(_QUOTES).strip(" 、")
-
-
 @dataclass(frozen=True)
 class Sentence:
-    """A prose sentence with its counts and, for each count, the headings in force where it stands."""
+    """A prose sentence with its counts, in the block it stands in."""
     block: Block
+    block_no: int
     start: int  # offset of the sentence in the block
     text: str
     quantities: list[Quantity]
-    trails: list[list[Heading]]
+    outline: Outline
+
+
+@dataclass
+class Statement:
+    """A count in a sentence, with what stands before and after it inside its clause."""
+    sentence: Sentence
+    quantity: Quantity  # offsets relative to the sentence
+
+    @property
+    def text(self) -> str:
+        return self.sentence.text
+
+    @property
+    def source_line(self) -> int:
+        return self.sentence.block.line_at(self.sentence.start + self.quantity.start)
+
+    @property
+    def trail(self) -> tuple[Heading, ...]:
+        """The headings in force where the count stands."""
+        return self.sentence.outline.trail(self.sentence.block_no, self.sentence.start + self.quantity.start)
+
+    def before(self, boundary: re.Pattern, previous_end: int) -> str:
+        head = self.text[previous_end:self.quantity.start]
+        return boundary.split(head)[-1].translate(_QUOTES).strip(" 、")
+
+    def after(self, boundary: re.Pattern, next_start: int) -> str:
+        tail = self.text[self.quantity.end:next_start]
+        cut = boundary.search(tail)
+        return (tail[:cut.start()] if cut else tail).translate(_QUOTES).strip(" 、")
+
+
+# Both readers use only counts in these units, and the request reader phrases with no count
+# (没有收到申请, 均维持): text with neither is skipped before it is split or searched for numbers.
+_USED_UNITS = DOMAIN_UNITS | OUTCOME_UNITS
+_USED_UNIT_CHARS = "".join(sorted(_USED_UNITS))
+
+
+def _may_be_read(text: str) -> bool:
+    return may_count(text, _USED_UNIT_CHARS) or bool(_countless_rules()[1].search(text))
 
 
 def _walk(doc) -> list[Sentence]:
-    """Every sentence in document order, headings entered as the reading passes them."""
-    trail = HeadingTrail()
+    """The sentences either reader can use, in document order."""
+    prose = blocks(doc)
+    outline = Outline(prose)
     found = []
-    for block in blocks(doc):
-        pending = headings(block)
-        for start, sentence in sentences(block):
-            quantities = find_quantities(sentence)
-            trails = []
-            for q in quantities:
-                while pending and pending[0].start < start + q.start:
-                    trail.enter(pending.pop(0))
-                trails.append(trail.current())
-            found.append(Sentence(block, start, sentence, quantities, trails))
-        while pending:
-            trail.enter(pending.pop(0))
+    for block_no, block in enumerate(prose):
+        if not _may_be_read(block.text):
+            continue  # what a sentence holds, its block holds: the rules are unanchored
+        for start, text in sentences(block):
+            quantities = find_quantities(text) if may_count(text, _USED_UNIT_CHARS) else []
+            if any(q.unit in _USED_UNITS for q in quantities) or _countless_rules()[1].search(text):
+                found.append(Sentence(block, block_no, start, text, quantities, outline))
     return found
 
 
@@ -151,9 +163,9 @@ def domain_counts(doc) -> list[dict]:
     rows = []
     for sentence in _prose(doc):
         previous_end = 0
-        for q, trail in zip(sentence.quantities, sentence.trails):
-            stmt = Statement(sentence.block, sentence.text, sentence.start, q, trail)
+        for q in sentence.quantities:
             if q.unit in DOMAIN_UNITS:
+                stmt = Statement(sentence, q)
                 found = _domain_of(stmt, previous_end)
                 if found:
                     rows.append(_domain_row(stmt, *found))
@@ -164,16 +176,16 @@ def domain_counts(doc) -> list[dict]:
 def _domain_row(stmt: Statement, code: str, label: str) -> dict:
     q = stmt.quantity
     return {"domain": code, "domain_label": label, "parent_domain": _parent(stmt.trail, code),
-            "count": q.value, "qualifier": q.qualifier, "unit": q.unit, "sentence": stmt.sentence.strip(),
+            "count": q.value, "qualifier": q.qualifier, "unit": q.unit, "sentence": stmt.text.strip(),
             "source_line": stmt.source_line}
 
 
 def _domain_of(stmt: Statement, previous_end: int) -> tuple[str, str] | None:
     """(code, label as printed) of what a count counts, or None when it is not a domain count."""
-    after = _AFTER_UNIT.match(stmt.sentence, stmt.quantity.end).group(0).strip()
+    after = _AFTER_UNIT.match(stmt.text, stmt.quantity.end).group(0).strip()
     if after not in ("", "信息"):
         return None  # 125项信息公开任务: the count is of something else
-    before = stmt.before(_CLAUSE_END, previous_end)
+    before = stmt.before(_CLAUSE_MARK, previous_end)
     parts = _ANCHOR.split(before)
     obj = _trim(parts[-1])
     if domain_hits(obj):
@@ -183,7 +195,7 @@ def _domain_of(stmt: Statement, previous_end: int) -> tuple[str, str] | None:
     lead = _trim(parts[-2])
     if lead:  # 环境监管信息公开54条 names its own subject; 排污单位信息公开5条 names no domain
         return _named_domain(lead, needs_info=False) if domain_hits(lead) else None
-    return _heading_domain(stmt.trail) or _summary_domain(stmt.sentence[:stmt.quantity.start])
+    return _heading_domain(stmt.trail) or _summary_domain(stmt.text[:stmt.quantity.start])
 
 
 def _trim(text: str) -> str:
@@ -216,7 +228,7 @@ def _heading_words(heading: Heading) -> str | None:
     return m.group(0) if m else None
 
 
-def _heading_domain(trail: list[Heading]) -> tuple[str, str] | None:
+def _heading_domain(trail: tuple[Heading, ...]) -> tuple[str, str] | None:
     for heading in reversed(trail):
         words = _heading_words(heading)
         if words is None:
@@ -238,7 +250,7 @@ def _summary_domain(text: str) -> tuple[str, str] | None:
     return None
 
 
-def _parent(trail: list[Heading], code: str) -> str | None:
+def _parent(trail: tuple[Heading, ...], code: str) -> str | None:
     for heading in reversed(trail):
         words = _heading_words(heading)
         hits = domain_hits(words) if words else []
@@ -258,8 +270,9 @@ def outcome_statements(doc, template: str, scopes: list[str]) -> list[dict]:
     region = REGION_SCOPE if REGION_SCOPE in (scopes or []) else None
     rows = []
     for sentence in _prose(doc):
-        scope = region if region and WHOLE_JURISDICTION.search(sentence.text) else None
-        for row in _sentence_outcomes(sentence.block, sentence.start, sentence.text, sentence.quantities):
+        found = _sentence_outcomes(sentence)
+        scope = region if found and region and WHOLE_JURISDICTION.search(sentence.text) else None
+        for row in found:
             rows.append({"scope": scope, "source": "narrative", **row,
                          "outcome_group": _outcome_groups()[row["measure"]]})
     return rows
@@ -283,19 +296,19 @@ def _clauses(sentence: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _sentence_outcomes(block: Block, start: int, sentence: str, quantities: list[Quantity]) -> list[dict]:
+def _sentence_outcomes(sentence: Sentence) -> list[dict]:
     rows: list[dict] = []
     stage_totals: list[dict] = []
-    counts = [q for q in quantities if q.unit in OUTCOME_UNITS]
-    if not counts and not _countless_rules()[1].search(sentence):
-        return []  # most sentences: no count, and no clause a zero/all rule can match (the rules are unanchored)
-    for begin, end in _clauses(sentence):
-        inside = [q for q in counts if begin <= q.start < end]
+    counts = [q for q in sentence.quantities if q.unit in OUTCOME_UNITS]
+    if not counts and not _countless_rules()[1].search(sentence.text):
+        return []  # no count, and no clause a zero/all rule can match (the rules are unanchored)
+    for begin, end in _clauses(sentence.text):
+        inside = [i for i, q in enumerate(counts) if begin <= q.start < end]
         if not inside:
-            rows += _clause_without_count(block, start, sentence[begin:end], begin, stage_totals)
+            rows += _clause_without_count(sentence, begin, end, stage_totals)
             continue
-        for q in inside:
-            row = _count_row(block, start, sentence, q, counts, rows)
+        for i in inside:
+            row = _count_row(sentence, counts, i, rows)
             if row:
                 rows.append(row)
                 if row["measure"] == "total" and row["stage"] != "request":
@@ -303,15 +316,15 @@ def _sentence_outcomes(block: Block, start: int, sentence: str, quantities: list
     return rows
 
 
-def _count_row(block, start, sentence, q, counts, earlier) -> dict | None:
-    i = counts.index(q)
+def _count_row(sentence: Sentence, counts: list[Quantity], i: int, earlier: list[dict]) -> dict | None:
+    q, text = counts[i], sentence.text
     previous_end = counts[i - 1].end if i else 0
-    next_start = counts[i + 1].start if i + 1 < len(counts) else len(sentence)
-    stmt = Statement(block, sentence, start, q, [])
-    boundaries = _CLAUSE_END + _BRACKETS
-    before, after = stmt.before(boundaries, previous_end), stmt.after(boundaries, next_start)
+    next_start = counts[i + 1].start if i + 1 < len(counts) else len(text)
+    stmt = Statement(sentence, q)
+    before = stmt.before(_CLAUSE_MARK_OR_BRACKET, previous_end)
+    after = stmt.after(_CLAUSE_MARK_OR_BRACKET, next_start)
     for label in (before, after):
-        rule = _match_count_rule(label, sentence[:q.start] + after)
+        rule = _match_count_rule(label, text[:q.start] + after)
         if rule is None:
             continue
         if rule.measure == "-":
@@ -323,7 +336,7 @@ def _count_row(block, start, sentence, q, counts, earlier) -> dict | None:
                 return None
             measure = requests[-1]["measure"]
         return {"stage": rule.stage, "applicant": rule.applicant, "measure": measure, "count": q.value,
-                "share_stated_pct": _percent_after(sentence, q, next_start), "label": label or before,
+                "share_stated_pct": _percent_after(text, q, next_start), "label": label or before,
                 "source_line": stmt.source_line}
     return None
 
@@ -360,14 +373,18 @@ def _percent_after(sentence: str, q: Quantity, limit: int) -> float | None:
 def _countless_rules() -> tuple[tuple[OutcomeRule, ...], re.Pattern]:
     """The zero/all rules in catalog order, and one pattern matching where any of them would."""
     rules = tuple(r for r in _outcome_rules() if r.kind in ("zero", "all"))
-    return rules, re.compile("|".join(f"(?:{r.pattern.pattern})" for r in rules))
+    # A bare '|' join is the alternation of every rule's alternatives, as wrapping each rule in a
+    # group would be; unwrapped, each alternative starts with its own literal, so the engine skips
+    # ahead to those characters instead of trying the pattern at every position.
+    return rules, re.compile("|".join(r.pattern.pattern for r in rules))
 
 
-def _clause_without_count(block, start, clause: str, begin: int, stage_totals: list[dict]) -> list[dict]:
+def _clause_without_count(sentence: Sentence, begin: int, end: int, stage_totals: list[dict]) -> list[dict]:
     rules, any_rule = _countless_rules()
+    clause = sentence.text[begin:end]
     if not any_rule.search(clause):
         return []  # most clauses: one search instead of one per rule
-    line = block.line_at(start + begin)
+    line = sentence.block.line_at(sentence.start + begin)
     for rule in rules:
         m = rule.pattern.search(clause)
         if not m:

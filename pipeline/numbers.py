@@ -88,19 +88,21 @@ _CN_DIGITS = "零〇O一二两三四五六七八九十百千万亿"
 _QUALIFIER_STARTS = "".join(sorted({w[0] for w in _PREFIX_QUALIFIERS}))
 _ARABIC = r"\d{1,3}(?:,\d{3})+(?![\d.])|\d+(?:\.\d+)?"
 _UNIT = _alternatives(COUNT_UNITS)
-_QUANTITY = _starting_with(
-    rf"{_QUALIFIER_STARTS}\d",
+_ARABIC_COUNT = (
     rf"(?<![\dA-Za-z.第#])(?P<pre>(?:{_alternatives(_PREFIX_QUALIFIERS)})\s*)?"
     rf"(?P<num>{_ARABIC})\s*(?P<mult>[万亿])?(?P<infix>[余多])?\s*(?P<unit>{_UNIT})"
     rf"(?P<suffix>{_alternatives(_SUFFIX_QUALIFIERS)})?")
 # A Chinese numeral counts only as a run of its own (not after 第/每 or inside （五）) directly
 # followed by a unit; a lone 一 is left out because it is an article (一个自然月, 一次性) far more
 # often than a count.
-_CN_QUANTITY = _starting_with(
-    _QUALIFIER_STARTS + _CN_DIGITS,
-    rf"(?<![{_CN_DIGITS}第每前其之逐统唯单这那哪某几（(])(?P<pre>(?:{_alternatives(_PREFIX_QUALIFIERS)}))?"
-    rf"(?P<num>[{_CN_DIGITS}]*[一二两三四五六七八九十][{_CN_DIGITS}]*)(?P<infix>[余多])?(?P<unit>{_UNIT})"
-    rf"(?P<suffix>{_alternatives(_SUFFIX_QUALIFIERS)})?")
+_CN_COUNT = (
+    rf"(?<![{_CN_DIGITS}第每前其之逐统唯单这那哪某几（(])(?P<cn_pre>(?:{_alternatives(_PREFIX_QUALIFIERS)}))?"
+    rf"(?P<cn_num>[{_CN_DIGITS}]*[一二两三四五六七八九十][{_CN_DIGITS}]*)(?P<cn_infix>[余多])?(?P<cn_unit>{_UNIT})"
+    rf"(?P<cn_suffix>{_alternatives(_SUFFIX_QUALIFIERS)})?")
+# Both kinds in one scan. An Arabic and a Chinese count never overlap: a Chinese count holds one of
+# 一…十, which no Arabic count holds, and no character that ends a count (a unit, 以上/多/左右/以下)
+# is in a qualifier that starts one. So one scan finds exactly what a scan for each would.
+_COUNT = _starting_with(rf"{_QUALIFIER_STARTS}{_CN_DIGITS}\d", f"{_ARABIC_COUNT}|{_CN_COUNT}")
 _PERCENT = re.compile(
     rf"(?<![\dA-Za-z.])(?P<pre>(?:{_alternatives(_PREFIX_QUALIFIERS)})\s*)?(?P<num>\d+(?:\.\d+)?)\s*%")
 
@@ -158,8 +160,9 @@ def chinese_numeral(text: str) -> float:
 
 
 def _arabic(num: str, mult: str | None) -> float:
-    value = Decimal(num.replace(",", ""))
-    return float(value * _MULTIPLIERS[mult]) if mult else float(value)
+    digits = num.replace(",", "")
+    # float(digits) is float(Decimal(digits)): both round the exact decimal value once.
+    return float(Decimal(digits) * _MULTIPLIERS[mult]) if mult else float(digits)
 
 
 def read_number(text: str) -> tuple[float, str]:
@@ -187,14 +190,34 @@ def mask_identifiers(text: str) -> str:
     return identifiers.sub(lambda m: " " * len(m.group(0)), text)
 
 
+# What stands right before a count's unit once identifiers are masked: a numeral, 万/亿, 余/多 or a
+# space; where an identifier was blanked out, that identifier's last character (a digit, a space,
+# 号, a closing bracket, 年/月/日, the 条项款章节 of 第…条). URLs and e-mail addresses can end in
+# any character, so text that may hold one is only asked for the unit itself.
+_BEFORE_UNIT = rf"[\d\s{_CN_DIGITS}余多号〕\]］﹞】)）年月日条项款章节]"
+
+
+@lru_cache(maxsize=None)
+def _unit_after_numeral(units: str) -> re.Pattern:
+    return re.compile(f"{_BEFORE_UNIT}[{units}]")
+
+
+def may_count(text: str, units: str) -> bool:
+    """False only when find_quantities(text) has no count in one of these one-character units:
+    a cheap test that spares most prose the masking and number grammar."""
+    text = fold_width(text)
+    if "@" in text or "http" in text or "www." in text:
+        return any(u in text for u in units)
+    return bool(_unit_after_numeral(units).search(text))
+
+
 def find_quantities(text: str) -> list[Quantity]:
     """Every count with a unit in a stretch of prose, in order; identifiers and ordinals are skipped."""
     if not _ANY_NUMERAL.search(text):
         return []  # many sentences count nothing: skip masking them
     masked = mask_identifiers(text)
-    found = [_arabic_quantity(m, text) for m in _QUANTITY.finditer(masked)]
-    found += [q for m in _CN_QUANTITY.finditer(masked) if (q := _cn_quantity(m, text))]
-    return sorted(found, key=lambda q: q.start)
+    found = (_arabic_quantity(m, text) if m["num"] else _cn_quantity(m, text) for m in _COUNT.finditer(masked))
+    return [q for q in found if q]
 
 
 def _arabic_quantity(m: re.Match, text: str) -> Quantity:
@@ -205,13 +228,13 @@ def _arabic_quantity(m: re.Match, text: str) -> Quantity:
 
 
 def _cn_quantity(m: re.Match, text: str) -> Quantity | None:
-    if m["num"] == "一":
+    if m["cn_num"] == "一":
         return None
     try:
-        value = chinese_numeral(m["num"])
+        value = chinese_numeral(m["cn_num"])
     except (ValueError, ArithmeticError):
         return None
-    return Quantity(value, _qualifier(m["pre"], m["infix"], m["suffix"]), m["unit"], m.start(), m.end(),
+    return Quantity(value, _qualifier(m["cn_pre"], m["cn_infix"], m["cn_suffix"]), m["cn_unit"], m.start(), m.end(),
                     text[m.start():m.end()])
 
 

@@ -103,16 +103,33 @@ def sentences(block: Block) -> list[tuple[int, str]]:
     return [(m.start(), m.group(0)) for m in _SENTENCE.finditer(block.text) if m.group(0).strip()]
 
 
-class HeadingTrail:
-    """The headings in force at a position, outermost first, as the document is read in order."""
+class Outline:
+    """The headings in force anywhere in a document's prose. A block's headings are found only when
+    a trail reaches back to it: most counts are read without asking for their headings."""
 
-    def __init__(self):
-        self.stack: list[Heading] = []
+    def __init__(self, prose: list[Block]):
+        self.blocks = prose
+        self._headings: dict[int, list[Heading]] = {}
 
-    def enter(self, heading: Heading) -> None:
-        while self.stack and self.stack[-1].rank >= heading.rank:
-            self.stack.pop()
-        self.stack.append(heading)
+    def headings(self, block_no: int) -> list[Heading]:
+        if block_no not in self._headings:
+            self._headings[block_no] = headings(self.blocks[block_no])
+        return self._headings[block_no]
 
-    def current(self) -> list[Heading]:
-        return list(self.stack)
+    def trail(self, block_no: int, pos: int) -> tuple[Heading, ...]:
+        """The headings in force at pos in a block, outermost first.
+
+        A heading closes every earlier one of its rank or below, so the ones in force are those that
+        outrank every heading after them: read backwards, each one ranking above all read so far,
+        up to a rank-1 heading (nothing ranks above it) or the start of the document.
+        """
+        found: list[Heading] = []
+        for no in range(block_no, -1, -1):
+            for heading in reversed(self.headings(no)):
+                if no == block_no and heading.start >= pos:
+                    continue
+                if not found or heading.rank < found[-1].rank:
+                    found.append(heading)
+                    if heading.rank == 1:
+                        return tuple(reversed(found))
+        return tuple(reversed(found))
