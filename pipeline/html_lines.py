@@ -9,16 +9,17 @@ from typing import Protocol
 # of CPython 3.11: the same tag, text and position for every token, malformed markup included, so the lines
 # a page yields do not depend on which reader produced them. Its patterns are copied from there.
 
-# Text, a well-formed start tag (quoted or no attribute values, whitespace between them) or an end tag: for
-# these the tolerant patterns below find the same tag name and the same end, so one match does their work.
-_COMMON = re.compile(r"""
-    ([^<]+)                                                          # 1: text
-  | <([a-zA-Z][-.:a-zA-Z0-9_]*)                                      # 2: start tag name
-     (?:[ \t\n\r\f]+[a-zA-Z_:][-.:a-zA-Z0-9_]*(?:[ \t\n\r\f]*=[ \t\n\r\f]*(?:"[^"]*"|'[^']*'))?)*
-     [ \t\n\r\f]*(/?)>                                              # 3: '/' of <br/>
-  | </\s*([a-zA-Z][-.a-zA-Z0-9:_]*)\s*>                               # 4: end tag name
+# A well-formed start tag (quoted or no attribute values, whitespace between them) or end tag, and the text
+# after it: for such tags the tolerant patterns below find the same name and the same end, so one match
+# does their work.
+_TAG_AND_TEXT = re.compile(r"""
+    (?:<([a-zA-Z][-.:a-zA-Z0-9_]*)                                   # 1: start tag name
+        (?:[ \t\n\r\f]+[a-zA-Z_:][-.:a-zA-Z0-9_]*(?:[ \t\n\r\f]*=[ \t\n\r\f]*(?:"[^"]*"|'[^']*'))?)*
+        [ \t\n\r\f]*(/?)>                                           # 2: '/' of <br/>
+     | </\s*([a-zA-Z][-.a-zA-Z0-9:_]*)\s*>                            # 3: end tag name
+    )([^<]*)                                                         # 4: text up to the next tag
 """, re.VERBOSE)
-_TEXT, _SELF_CLOSING, _END = 1, 3, 4
+_TEXT = 4
 _STARTTAG_OPEN = re.compile("<[a-zA-Z]")
 _GT = re.compile(">")
 _LOCATE_STARTTAG_END = re.compile(r"""
@@ -59,27 +60,30 @@ class Handler(Protocol):
 def scan(page: str, handler: Handler) -> None:
     """Report start tags, end tags and text in page order (comments, declarations and the like are dropped);
     tag names lowercase, text with character references resolved, positions as offsets in the page."""
+    start_tag, end_tag, data = handler.start_tag, handler.end_tag, handler.data
     n = len(page)
     i = 0
     cdata_elem = None  # inside <script> or <style> only the matching end tag is markup
     while i < n:
-        common = _COMMON.match(page, i) if cdata_elem is None else None
-        if common is None:
+        tag = _TAG_AND_TEXT.match(page, i) if cdata_elem is None else None
+        if tag is None:
             i, cdata_elem = _step(page, i, cdata_elem, handler)
             continue
-        kind = common.lastindex
-        if kind == _TEXT:
-            handler.data(unescape(common.group(1)), i)
-        elif kind == _END:
-            handler.end_tag(common.group(4).lower(), i)
+        name, self_closing, end_name, text = tag.groups()
+        if end_name:
+            end_tag(end_name.lower(), i)
         else:
-            tag = common.group(2).lower()
-            handler.start_tag(tag, i)
-            if common.group(_SELF_CLOSING):
-                handler.end_tag(tag, i)
-            elif tag in _CDATA_ELEMENTS:
-                cdata_elem = tag
-        i = common.end()
+            name = name.lower()
+            start_tag(name, i)
+            if self_closing:
+                end_tag(name, i)
+            elif name in _CDATA_ELEMENTS:  # what follows is raw text, up to </script>
+                cdata_elem = name
+                i = tag.start(_TEXT)
+                continue
+        if text:
+            data(unescape(text) if "&" in text else text, tag.start(_TEXT))
+        i = tag.end()
 
 
 def _step(page: str, i: int, cdata_elem: str | None, handler: Handler) -> tuple[int, str | None]:

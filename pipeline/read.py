@@ -61,7 +61,7 @@ _BOMS = (
 def decode_bytes(data: bytes) -> tuple[str, str]:
     """Return (text, encoding). BOMs honoured, UTF-16 without one, UTF-8 (a few damaged bytes replaced),
     else the GB18030 family, else detection; binary data is refused with a reason."""
-    if not data.strip():
+    if not data or data.isspace():
         raise UnreadableReport("the file is empty")
     for bom, enc in _BOMS:
         if data.startswith(bom):
@@ -71,7 +71,7 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         if found:
             return found
     head = data[:8192]
-    if len(_CONTROL_BYTES.findall(head)) > 0.02 * len(head):
+    if len(head) - len(head.translate(None, _CONTROL_BYTES)) > 0.02 * len(head):
         raise UnreadableReport("the file holds binary data, not report text; is it an attachment (PDF, image, "
                                "Word) saved under a text name?")
     try:
@@ -102,7 +102,7 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
 PLAUSIBLE_ENCODINGS = ["utf_8", "gb18030", "gbk", "big5", "big5hkscs", "utf_16", "cp1252", "latin_1"]
 
 # C0 control bytes that text never holds (tab, newlines, form feed and escape excepted).
-_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0e, 0x1b), *range(0x1c, 0x20)])
 
 
 def _gb18030_or_none(data: bytes) -> str | None:
@@ -163,8 +163,12 @@ def nfkc(text: str) -> str:
     Replacing a character by its own NFKC form leaves the text's NFKD unchanged, hence its NFKC too; what is
     left is then usually normal already, which normalize() tells by a quick check and returns as it is."""
     table = _nfkc_of_single_characters()
-    for char in set(table.pattern.findall(text)):
+    found = table.pattern.search(text)
+    while found:
+        char = found.group()
         text = text.replace(char, table.replacement[char])
+        # The text before is clean, and no replacement holds a character of the table: search on from here.
+        found = table.pattern.search(text, found.start())
     return unicodedata.normalize("NFKC", text)
 
 
