@@ -26,10 +26,13 @@ def find_title(doc: Document) -> tuple[str | None, str | None, int | None]:
     head = [line.text for line in doc.lines[:60] if line.text.strip()]
     # Titles wrap over two lines in PDF copies; try each line joined with the next.
     singles = head
-    pairs = [a + b for a, b in zip(head, head[1:])]
+    pairs = (a + b for a, b in zip(head, head[1:]))  # only built when no single line names the report
     for candidates in (singles, pairs):
         for candidate in candidates:
-            s = _CHROME_PREFIX.sub("", _compact(candidate))
+            s = _compact(candidate)
+            if "政府信息公开" not in s:  # both title patterns end in _TITLE_TAIL, which starts so
+                continue
+            s = _CHROME_PREFIX.sub("", s)
             m = _BODY_FIRST.search(s)
             if m and not re.search(r"\d", m.group(1)):
                 body = _strip_body(m.group(1))
