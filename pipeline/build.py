@@ -35,6 +35,7 @@ REPORTS = "reports.pkl"  # per shard: its report rows, in member order
 ACROSS = "across.pkl"  # per shard: per member, the statistics rows cross-report checks read
 HASH_MEMO = "hashes.pkl"
 ACROSS_MEMO = "across-groups.pkl"  # cross-report rows per group of reports, keyed by the members' cache keys
+ACROSS_PART = ".across-"  # prefix of the cross-report checks' part file, removed once published
 ACROSS_BATCH = 8192  # reports whose cross-report rows are held in memory at once
 
 
@@ -400,19 +401,23 @@ def _rebuild(raw_dir: Path, out_dir: Path, sources: list[Source], fingerprint: s
                     jobs, ShardTask(str(raw_dir), str(cache), across=across))
     bar = Progress(len(sources), progress)
     bar.advance(len(sources) - sum(t.files for t in todo))
-    parsed_now = sum(_run(todo, jobs, bar))
-    bar.close()
+    across_task = AcrossTask(str(cache), shards, across, digest)
+    with _workers(jobs, len(todo)) as pool:
+        parsed_now = sum(_run(pool, todo, bar))
+        bar.close()
+        across_part = Path(_call(pool, cross_report_part, across_task))
 
     parts = {name: [cache / "shards" / key / f"{name}.parquet" for key, _ in shards] for name in TABLE_NAMES}
-    reports = [row for key, _ in shards for row in _load_pickle(cache / "shards" / key / REPORTS)]
-    keys = [src.key for _, members in shards for src in members]
-    across_rows = _cross_report_rows(checks, cache, shards, reports, keys, None if across else parts["statistics"])
-    counts = {status: sum(r["status"] == status for r in reports) for status in ("parsed", "partial", "failed")}
+    parts["validation_results"].append(across_part)
+    counts = dict.fromkeys(("parsed", "partial", "failed"), 0)
+    for key, _ in shards:  # one shard's report rows at a time: memory stays flat however large the corpus
+        for report in _load_pickle(cache / "shards" / key / REPORTS):
+            counts[report["status"]] += 1
     manifest = {"pipeline_version": pipeline.PIPELINE_VERSION, "fingerprint": fingerprint, "digest": digest,
                 "counts": counts, "files": len(sources), "shards": [key for key, _ in shards],
-                "reports": keys}
-    extra = {"validation_results": write.validate("validation_results", write.to_frame("validation_results", across_rows))}
-    write.publish_parts(out_dir, parts, manifest, extra=extra)
+                "reports": [src.key for _, members in shards for src in members]}
+    write.publish_parts(out_dir, parts, manifest)
+    across_part.unlink()  # the published build keeps its own link to it
     collect_garbage(out_dir)
     return counts, parsed_now
 
@@ -429,28 +434,70 @@ def tasks_of(shards: list[tuple[str, list[Source]]], jobs: int, template: ShardT
     return tasks
 
 
-def _run(tasks: list[ShardTask], jobs: int, bar: Progress):
+@contextlib.contextmanager
+def _workers(jobs: int, n_tasks: int):
+    """A pool of worker processes, or None when this process will do the work itself."""
+    if jobs <= 1 or n_tasks <= 1:
+        yield None
+        return
+    import multiprocessing
+
+    # Workers start from a bare fork server, not from this process: they inherit none of the plan's
+    # per-file data, so their memory does not grow with the corpus.
+    context = multiprocessing.get_context("forkserver")
+    # The server imports the parser and the writer's libraries once; each worker forks with them loaded
+    # (about a second of imports saved per worker, and their pages shared).
+    context.set_forkserver_preload(["pipeline.parse", "pipeline.write", "schemas.models", "pyarrow.parquet"])
+    with ProcessPoolExecutor(min(jobs, n_tasks), mp_context=context) as pool:
+        yield pool
+
+
+def _run(pool: ProcessPoolExecutor | None, tasks: list[ShardTask], bar: Progress):
     """Yield how many files each task parsed anew, in completion order."""
-    if jobs <= 1 or len(tasks) <= 1:
+    if pool is None:
         for task in tasks:
             parsed = build_shards(task)
             bar.advance(task.files)
             yield parsed
         return
-    import multiprocessing
+    futures = {pool.submit(build_shards, task): task for task in tasks}
+    for future in as_completed(futures):
+        parsed = future.result()
+        bar.advance(futures[future].files)
+        yield parsed
 
-    # Workers start from a bare fork server, not from this process: they inherit none of the plan's
-    # per-file data, so their memory does not grow with the corpus (each loads the parser itself, in parallel).
-    context = multiprocessing.get_context("forkserver")
-    # The server imports the parser and the writer's libraries once; each worker forks with them loaded
-    # (about a second of imports saved per worker, and their pages shared).
-    context.set_forkserver_preload(["pipeline.parse", "pipeline.write", "schemas.models", "pyarrow.parquet"])
-    with ProcessPoolExecutor(min(jobs, len(tasks)), mp_context=context) as pool:
-        futures = {pool.submit(build_shards, task): task for task in tasks}
-        for future in as_completed(futures):
-            parsed = future.result()
-            bar.advance(futures[future].files)
-            yield parsed
+
+def _call(pool: ProcessPoolExecutor | None, fn, arg):
+    """fn(arg) in a worker when there is a pool (the main process then never loads pandas), else here."""
+    return fn(arg) if pool is None else pool.submit(fn, arg).result()
+
+
+# ---------------------------------------------------------------- cross-report checks (run in a worker)
+
+@dataclass(frozen=True)
+class AcrossTask:
+    cache_dir: str
+    shards: list[tuple[str, list[Source]]]
+    across: frozenset[str] | None  # statistics indicators the cross-report checks read (None: all rows)
+    digest: str  # of the build's inputs
+
+
+def cross_report_part(task: AcrossTask) -> str:
+    """Run the cross-report checks over every shard; their validated rows as one Parquet part file
+    (a temporary file under the cache, for the publisher to link)."""
+    from pipeline import checks
+
+    cache = Path(task.cache_dir)
+    reports = [row for key, _ in task.shards for row in _load_pickle(cache / "shards" / key / REPORTS)]
+    keys = [src.key for _, members in task.shards for src in members]
+    statistics = None if task.across else [cache / "shards" / key / "statistics.parquet" for key, _ in task.shards]
+    rows = _cross_report_rows(checks, cache, task.shards, reports, keys, statistics)
+    path = cache / f"{ACROSS_PART}{task.digest[:16]}-{os.getpid()}.parquet"
+    tmp = path.with_name(f".tmp-{path.name}")
+    write.write_parquet("validation_results", write.validate("validation_results", write.to_frame("validation_results", rows)),
+                        tmp)
+    os.replace(tmp, path)
+    return str(path)
 
 
 def _across_indicators(checks) -> frozenset[str] | None:
@@ -543,6 +590,8 @@ def collect_garbage(out_dir: Path) -> None:
     for shard in (cache / "shards").iterdir():
         if shard.name not in keep_shards:
             shutil.rmtree(shard, ignore_errors=True)
+    for stray in [*cache.glob(f"{ACROSS_PART}*"), *cache.glob(f".tmp-{ACROSS_PART}*")]:
+        stray.unlink(missing_ok=True)
     for bucket in (cache / "reports").glob("*"):
         for entry in os.scandir(bucket):
             if not entry.name.endswith(".pkl") or entry.name[:-4] not in keep_reports:

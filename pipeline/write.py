@@ -168,10 +168,8 @@ class PartRows:
         return sum(1 for _ in self)
 
 
-def publish_parts(out_dir: Path, parts: dict[str, list[Path]], manifest: dict,
-                  extra: dict[str, pd.DataFrame] | None = None, keep: int = 2) -> Path:
-    """Link the part files (plus `extra` validated frames) into a fresh build folder, flip `current`
-    to it atomically, refresh DuckDB.
+def publish_parts(out_dir: Path, parts: dict[str, list[Path]], manifest: dict, keep: int = 2) -> Path:
+    """Link the part files into a fresh build folder, flip `current` to it atomically, refresh DuckDB.
 
     Until the final rename the previous dataset stays whole and readable; a killed build leaves
     only an unreferenced folder under builds/, removed by the next build.
@@ -187,9 +185,7 @@ def publish_parts(out_dir: Path, parts: dict[str, list[Path]], manifest: dict,
         table_parts = parts.get(name, [])
         for i, part in enumerate(table_parts):
             _link_or_copy(part, table_dir / f"part-{i:05d}.parquet")
-        if extra and name in extra:
-            write_parquet(name, extra[name], table_dir / f"part-{len(table_parts):05d}.parquet")
-        elif not table_parts:  # readers need at least one file to know the columns
+        if not table_parts:  # readers need at least one file to know the columns
             write_parquet(name, validate(name, to_frame(name, [])), table_dir / "part-00000.parquet")
     _write_atomic(staging / MANIFEST, json.dumps(manifest, ensure_ascii=False))
     for name in TABLE_NAMES:
