@@ -148,10 +148,13 @@ class Percent:
 
 
 def _qualifier(pre: str | None, infix: str | None, suffix: str | None) -> str:
-    for word, table in ((suffix, _SUFFIX_QUALIFIERS), (infix, _INFIX_QUALIFIERS), ((pre or "").strip(), _PREFIX_QUALIFIERS)):
-        if word:
-            return table[word]
-    return EXACT
+    """The qualifier nearest the unit wins: suffix, then infix, then prefix."""
+    if suffix:
+        return _SUFFIX_QUALIFIERS[suffix]
+    if infix:
+        return _INFIX_QUALIFIERS[infix]
+    pre = (pre or "").strip()
+    return _PREFIX_QUALIFIERS[pre] if pre else EXACT
 
 
 def chinese_numeral(text: str) -> float:
@@ -204,8 +207,8 @@ def _unit_after_numeral(units: str) -> re.Pattern:
 
 def may_count(text: str, units: str) -> bool:
     """False only when find_quantities(text) has no count in one of these one-character units:
-    a cheap test that spares most prose the masking and number grammar."""
-    text = fold_width(text)
+    a cheap test that spares most prose the masking and number grammar. The text is taken as
+    already width-folded (fold_width), as prose blocks are."""
     if "@" in text or "http" in text or "www." in text:
         return any(u in text for u in units)
     return bool(_unit_after_numeral(units).search(text))
@@ -221,10 +224,10 @@ def find_quantities(text: str) -> list[Quantity]:
 
 
 def _arabic_quantity(m: re.Match, text: str) -> Quantity:
-    value = _arabic(m["num"], m["mult"])
-    qualifier = _qualifier(m["pre"], m["infix"], m["suffix"])
-    suspect = bool(m["infix"]) and not m["mult"] and not m["num"].endswith("0")
-    return Quantity(value, qualifier, m["unit"], m.start(), m.end(), text[m.start():m.end()], suspect)
+    pre, num, mult, infix, unit, suffix = m.group("pre", "num", "mult", "infix", "unit", "suffix")
+    start, end = m.span()
+    suspect = bool(infix) and not mult and not num.endswith("0")
+    return Quantity(_arabic(num, mult), _qualifier(pre, infix, suffix), unit, start, end, text[start:end], suspect)
 
 
 def _cn_quantity(m: re.Match, text: str) -> Quantity | None:

@@ -1,8 +1,11 @@
 """Prose of a report as blocks, sentences and headings, each position traceable to its raw line."""
 from __future__ import annotations
 
+import math
 import re
 from bisect import bisect_right
+from collections.abc import Iterator
+from itertools import accumulate
 from dataclasses import dataclass
 
 from pipeline.numbers import fold_width
@@ -56,46 +59,45 @@ def blocks(doc) -> list[Block]:
     """Prose blocks: table rows and page footers are dropped; a blank line, a heading line or a
     line ending a sentence closes a block."""
     out: list[Block] = []
-    parts: list[tuple[str, int]] = []
-
-    def close():
-        if parts:
-            starts, pos = [], 0
-            for text, _ in parts:
-                starts.append(pos)
-                pos += len(text)
-            out.append(Block("".join(t for t, _ in parts), tuple(starts), tuple(n for _, n in parts)))
-            parts.clear()
-
+    texts: list[str] = []
+    nos: list[int] = []
     for line in doc.lines:
         text = _clean(line.text)
         if _PAGE_FOOTER.match(text):
             continue
-        if not text or ("|" in text and _TABLE_LINE.search(text)):  # the test of "|" spares most lines a scan
-            close()
+        outside = not text or ("|" in text and _TABLE_LINE.search(text))  # the test of "|" spares most lines a scan
+        heading = not outside and _is_heading_line(text)
+        if (outside or heading) and texts:
+            out.append(_block(texts, nos))
+            texts, nos = [], []
+        if outside:
             continue
-        if _is_heading_line(text):
-            close()
-            parts.append((text, line.no))
-            close()
-            continue
-        parts.append((text, line.no))
-        if text.endswith(_TERMINAL):
-            close()
-    close()
+        texts.append(text)
+        nos.append(line.no)
+        if heading or text.endswith(_TERMINAL):
+            out.append(_block(texts, nos))
+            texts, nos = [], []
+    if texts:
+        out.append(_block(texts, nos))
     return out
 
 
+def _block(texts: list[str], line_nos: list[int]) -> Block:
+    return Block("".join(texts), tuple(accumulate(map(len, texts[:-1]), initial=0)), tuple(line_nos))
+
+
 def headings(block: Block) -> list[Heading]:
-    found = []
+    return list(_headings(block))
+
+
+def _headings(block: Block) -> Iterator[Heading]:
     for m in _MARKER.finditer(block.text):
         rank = int(m.lastgroup[1])
         rest = block.text[m.end():m.end() + HEADING_MAX]
         nxt = _MARKER.search(rest)
         stop = _HEADING_END.search(rest)
         cut = min(x.start() for x in (nxt, stop) if x) if (nxt or stop) else len(rest)
-        found.append(Heading(rank, rest[:cut].strip(), m.start()))
-    return found
+        yield Heading(rank, rest[:cut].strip(), m.start())
 
 
 def sentences(block: Block) -> list[tuple[int, str]]:
@@ -104,17 +106,26 @@ def sentences(block: Block) -> list[tuple[int, str]]:
 
 
 class Outline:
-    """The headings in force anywhere in a document's prose. A block's headings are found only when
-    a trail reaches back to it: most counts are read without asking for their headings."""
+    """The headings in force anywhere in a document's prose. A block is searched for headings only
+    as far as a trail reaches into it: most counts are read without asking for their headings."""
 
     def __init__(self, prose: list[Block]):
         self.blocks = prose
-        self._headings: dict[int, list[Heading]] = {}
+        self._found: dict[int, list[Heading]] = {}
+        self._scans: dict[int, Iterator[Heading]] = {}
 
-    def headings(self, block_no: int) -> list[Heading]:
-        if block_no not in self._headings:
-            self._headings[block_no] = headings(self.blocks[block_no])
-        return self._headings[block_no]
+    def _headings_before(self, block_no: int, pos: float) -> list[Heading]:
+        """The block's headings found so far, the search carried on past pos (or to the end)."""
+        if block_no not in self._found:
+            self._found[block_no], self._scans[block_no] = [], _headings(self.blocks[block_no])
+        found, scan = self._found[block_no], self._scans[block_no]
+        while scan is not None and (not found or found[-1].start < pos):
+            heading = next(scan, None)
+            if heading is None:
+                self._scans[block_no] = scan = None
+            else:
+                found.append(heading)
+        return found
 
     def trail(self, block_no: int, pos: int) -> tuple[Heading, ...]:
         """The headings in force at pos in a block, outermost first.
@@ -125,8 +136,8 @@ class Outline:
         """
         found: list[Heading] = []
         for no in range(block_no, -1, -1):
-            for heading in reversed(self.headings(no)):
-                if no == block_no and heading.start >= pos:
+            for heading in reversed(self._headings_before(no, pos if no == block_no else math.inf)):
+                if heading.start >= pos and no == block_no:
                     continue
                 if not found or heading.rank < found[-1].rank:
                     found.append(heading)
