@@ -9,12 +9,14 @@ from typing import Protocol
 # of CPython 3.11: the same tag, text and position for every token, malformed markup included, so the lines
 # a page yields do not depend on which reader produced them. Its patterns are copied from there.
 
-# A well-formed start tag (quoted or no attribute values, whitespace between them) or end tag, and the text
-# after it: for such tags the tolerant patterns below find the same name and the same end, so one match
-# does their work.
+# A well-formed start tag or end tag, and the text after it: for such tags the tolerant patterns below find
+# the same name and the same end, so one match does their work. Attributes are separated by whitespace;
+# a value is quoted, or bare up to whitespace or '>' (as there, <img src=a.png/> is not self-closing).
 _TAG_AND_TEXT = re.compile(r"""
     (?:<([a-zA-Z][-.:a-zA-Z0-9_]*)                                   # 1: start tag name
-        (?:[ \t\n\r\f]+[a-zA-Z_:][-.:a-zA-Z0-9_]*(?:[ \t\n\r\f]*=[ \t\n\r\f]*(?:"[^"]*"|'[^']*'))?)*
+        (?:[ \t\n\r\f]+[a-zA-Z_:][-.:a-zA-Z0-9_]*                       # attribute name
+           (?:[ \t\n\r\f]*=[ \t\n\r\f]*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+(?=[ \t\n\r\f>])))?
+        )*
         [ \t\n\r\f]*(/?)>                                           # 2: '/' of <br/>
      | </\s*([a-zA-Z][-.a-zA-Z0-9:_]*)\s*>                            # 3: end tag name
     )([^<]*)                                                         # 4: text up to the next tag
