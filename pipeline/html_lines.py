@@ -210,7 +210,8 @@ def _declaration(page: str, i: int) -> int:
 
 
 def _marked_section(page: str, i: int) -> int:
-    """<![CDATA[...]]>, <![if ...]> and kin; html.parser stops with an AssertionError on any other."""
+    """<![CDATA[...]]>, <![if ...]> and kin. html.parser raises AssertionError on any other (<![ if>, <![foo>),
+    which read_document lets through; kept as it is so the scanner changes no output."""
     start = i + 3
     if start == len(page):
         return INCOMPLETE
