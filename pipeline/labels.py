@@ -11,22 +11,31 @@ _QUOTES = str.maketrans("", "", "“”\"'‘’「」")
 _ENUM = re.compile(r"^(其中[:：]?|[(（]?[一二三四五六七八九十]+[)）、.．]|[(（]\d+[)）]|\d+[.、．](?!\d))+")
 
 
-@lru_cache(maxsize=16384)  # every catalog lookup keys the same few hundred printed labels again
-def label_key(label: str) -> str:
-    """NFKC, no whitespace, no quotes, ．→. ; keeps the enumeration."""
-    s = unicodedata.normalize("NFKC", label or "")
+def text_key(text: str) -> str:
+    """NFKC, no whitespace, no quotes, ．→. ; keeps the enumeration. Uncached: for prose, which does not repeat."""
+    s = unicodedata.normalize("NFKC", text or "")
     s = _SPACE.sub("", s).translate(_QUOTES).replace("．", ".")
     # Removing a space can leave a combining mark next to a letter ('R¸' → 'R\u0327'): fold again.
     return s if unicodedata.is_normalized("NFKC", s) else unicodedata.normalize("NFKC", s)
 
 
+@lru_cache(maxsize=16384)  # every catalog lookup keys the same few hundred printed labels again
+def label_key(label: str) -> str:
+    """text_key of a printed label (labels repeat across reports, so it is cached)."""
+    return text_key(label)
+
+
 def strip_enumeration(label: str) -> str:
     """label_key without leading numbering such as '三、', '(二)', '4.', '其中:'."""
-    s = label_key(label)
+    return drop_enumeration(label_key(label))
+
+
+def drop_enumeration(key: str) -> str:
+    """A key (already normalised) without its leading numbering."""
     prev = None
-    while prev != s:
-        prev, s = s, _ENUM.sub("", s)
-    return s
+    while prev != key:
+        prev, key = key, _ENUM.sub("", key)
+    return key
 
 
 def enumeration_of(label: str) -> str:

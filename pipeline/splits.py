@@ -75,23 +75,35 @@ def sum_splits(digits: str, cells: int) -> list[tuple[int, ...]]:
     return found
 
 
-def _parts_summing(digits: str, cells: int, max_width: int, target: int) -> Iterator[tuple[int, ...]]:
+def _parts_summing(digits: str, cells: int, max_width: int, target: int) -> list[tuple[int, ...]]:
     """Cuts of `digits` into `cells` parts no wider than max_width that add up to target (pruned as it goes)."""
-    n = len(digits)
-    if n < cells or n > cells * max_width:
-        return
-    if cells == 1:
-        if (digits[0] != "0" or n == 1) and int(digits) == target:
-            yield (target,)
-        return
-    for width in range(max(1, n - (cells - 1) * max_width), min(max_width, n - cells + 1) + 1):
-        head = digits[:width]
-        if len(head) > 1 and head[0] == "0":
-            break
-        if int(head) > target:
-            break  # wider heads are larger still
-        for rest in _parts_summing(digits[width:], cells - 1, max_width, target - int(head)):
-            yield (int(head),) + rest
+    found: list[tuple[int, ...]] = []
+
+    def extend(pos: int, left: int, remaining: int, parts: tuple[int, ...]) -> None:
+        n = len(digits) - pos
+        if n < left or n > left * max_width:
+            return
+        if remaining == 0:  # parts without leading zeros that add up to 0 are each a single '0'
+            if n == left and digits.count("0", pos) == n:
+                found.append(parts + (0,) * left)
+            return
+        rest = int(digits[pos:])
+        if rest < remaining:
+            return  # no cut of the digits adds up to more than the digits read as one number
+        if left == 1:
+            if (digits[pos] != "0" or n == 1) and rest == remaining:
+                found.append(parts + (remaining,))
+            return
+        for width in range(max(1, n - (left - 1) * max_width), min(max_width, n - left + 1) + 1):
+            if width > 1 and digits[pos] == "0":
+                break
+            head = int(digits[pos:pos + width])
+            if head > remaining:
+                break  # wider heads are larger still
+            extend(pos + width, left - 1, remaining - head, parts + (head,))
+
+    extend(0, cells, target, ())
+    return found
 
 
 def block_sum_splits(digits: str, blocks: int, cells: int, limit: int = 1000) -> list[tuple[int, ...]]:

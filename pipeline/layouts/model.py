@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipeline.numbers import PLACEHOLDERS
 
@@ -33,6 +34,7 @@ def is_blank(text: str) -> bool:
     return text.strip() in PLACEHOLDERS
 
 
+@lru_cache(maxsize=16384)  # cell texts (0, 1, 12 …) repeat over and over
 def is_number(text: str) -> bool:
     return bool(_VALUE.match(text.strip()))
 
@@ -43,7 +45,10 @@ def is_value(text: str) -> bool:
 
 def without_note(text: str) -> str:
     """'22（其中修订16件）' → '22': the note printed inside a cell is not its value."""
-    return _NOTE.sub("", text.strip())
+    text = text.strip()
+    if not text.endswith((")", "）")):  # a note always ends the cell
+        return text
+    return _NOTE.sub("", text)
 
 
 def row_from_cells(cells: list[str], line: int) -> Row | None:

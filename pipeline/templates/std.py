@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipeline import catalog
-from pipeline.labels import enumeration_of, label_key, strip_enumeration
+from pipeline.labels import drop_enumeration, enumeration_of, label_key, strip_enumeration, text_key
 from pipeline.layouts.detect import read
 from pipeline.layouts.model import Row, is_blank, without_note
 from pipeline.numbers import parse_cell
@@ -35,10 +35,18 @@ class ColSpec:
     cues: str  # regex of words that name the column in prose and cell notes
 
 
-@lru_cache(maxsize=16384)  # each row label is matched against every catalog row, and prose clauses pass too
+_NON_WORD = re.compile(r"[^\w]")
+
+
+@lru_cache(maxsize=16384)  # printed labels repeat across reports
 def match_key(text: str) -> str:
     """Label key without numbering or punctuation: '1. 申请人…补正, 行政机关…' ≍ '申请人…补正、行政机关…'."""
-    return re.sub(r"[^\w]", "", strip_enumeration(label_key(text)))
+    return _NON_WORD.sub("", strip_enumeration(label_key(text)))
+
+
+def _clause_key(clause: str) -> str:
+    """match_key of a prose clause, uncached: clauses do not repeat across reports (label_key is idempotent)."""
+    return _NON_WORD.sub("", drop_enumeration(text_key(clause)))
 
 
 @lru_cache(maxsize=None)  # the catalog is fixed for a run: build each template's specs once
@@ -105,21 +113,26 @@ def split_tables(rows: list[Row]) -> dict[str, list[Row]]:
 
 # --------------------------------------------------------------------------- row identification
 
-def candidates(label: str, specs: list[RowSpec]) -> list[int]:
+def candidates(label: str, table: str, template: str) -> list[int]:
     """Template rows a printed label can be: exact, else the longest label it ends with, else those it is part of."""
-    key = match_key(label)
+    return list(_candidates(match_key(label), table, template))
+
+
+@lru_cache(maxsize=16384)  # keyed on a printed label's key; labels repeat across reports
+def _candidates(key: str, table: str, template: str) -> tuple[int, ...]:
+    specs = row_specs(table, template)
     if not key:
-        return list(range(len(specs)))
+        return tuple(range(len(specs)))
     exact = [i for i, s in enumerate(specs) if key in s.keys]
     if exact:
-        return exact
+        return tuple(exact)
     endings = [(len(k), i) for i, s in enumerate(specs) for k in s.keys if key.endswith(k)]
     if endings:
         longest = max(endings)[0]
-        return sorted({i for n, i in endings if n == longest})
+        return tuple(sorted({i for n, i in endings if n == longest}))
     if len(key) >= 4:
-        return [i for i, s in enumerate(specs) if any(key in k for k in s.keys)]
-    return []
+        return tuple(i for i, s in enumerate(specs) if any(key in k for k in s.keys))
+    return ()
 
 
 def value_rows_with_labels(rows: list[Row]) -> list[tuple[Row, str]]:
@@ -134,9 +147,10 @@ def value_rows_with_labels(rows: list[Row]) -> list[tuple[Row, str]]:
     return out
 
 
-def place_rows(labelled: list[tuple[Row, str]], specs: list[RowSpec], problems: list[str]) -> list[int | None]:
+def place_rows(labelled: list[tuple[Row, str]], table: str, template: str, problems: list[str]) -> list[int | None]:
     """Template row index for each value row: unique labels anchor, the template's order fills the gaps."""
-    cands = [candidates(label, specs) for _, label in labelled]
+    specs = row_specs(table, template)
+    cands = [candidates(label, table, template) for _, label in labelled]
     placed: list[int | None] = [c[0] if len(c) == 1 else None for c in cands]
     seen: set[int] = set()
     for k, p in enumerate(placed):
@@ -170,19 +184,30 @@ def place_rows(labelled: list[tuple[Row, str]], specs: list[RowSpec], problems: 
 
 # --------------------------------------------------------------------------- cells
 
-def stat_row(table: str, spec: RowSpec, col: ColSpec | None, label: str, raw: str, value: float | None,
-             line: int, column: str | None = None) -> dict:
-    return {"table": table, "scope": None, "row_path": spec.row_path, "indicator": spec.indicator,
-            "label": label, "column": col.label if col else column, "unit": col.unit if col else "件",
-            "value": value, "value_raw": raw, "source_line": line}
+def cell_rows(table: str, spec: RowSpec, cols: list[ColSpec], raws: list[str | None], row_label: str,
+              printed: str, line: int, problems: list[str]) -> list[dict]:
+    """One statistics row per cell of a template row; a cell the print lost (None) stays empty."""
+    return [{"table": table, "scope": None, "row_path": spec.row_path, "indicator": spec.indicator,
+             "label": printed, "column": col.label, "unit": col.unit,
+             "value": None if raw is None else cell_value(raw, row_label, col, problems),
+             "value_raw": "" if raw is None else raw, "source_line": line}
+            for col, raw in zip(cols, raws)]
 
 
 def cell_value(raw: str, row_label: str, col: ColSpec, problems: list[str]) -> float | None:
-    try:
-        return parse_cell(without_note(raw))
-    except ValueError:
+    readable, value = _read_cell(raw)
+    if not readable:
         problems.append(f"cell 「{row_label}」/{col.label} reads 「{raw}」, not a number; left empty")
-        return None
+    return value
+
+
+@lru_cache(maxsize=16384)  # cell texts (0, 1, 12 …) repeat over and over
+def _read_cell(raw: str) -> tuple[bool, float | None]:
+    """(readable, value): a cell printed with a note is read without it."""
+    try:
+        return True, parse_cell(without_note(raw))
+    except ValueError:
+        return False, None
 
 
 def fit_cells(cells: tuple[str, ...], n: int) -> tuple[str, ...]:
@@ -198,7 +223,7 @@ def fit_cells(cells: tuple[str, ...], n: int) -> tuple[str, ...]:
 _MARKER = re.compile(r"[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d+[.、．]")
 
 
-@lru_cache(maxsize=16384)  # asked once per cell, and every cell of a row has the same label
+@lru_cache(maxsize=16384)  # printed labels repeat across reports
 def printed_label(label: str, spec: RowSpec) -> str:
     """The row's own label as printed, numbering dropped; cut off a fused group label ('(三)不予公开1.属于…').
 
@@ -220,25 +245,28 @@ def _drop_numbering(text: str) -> str:
 # --------------------------------------------------------------------------- prose evidence
 
 _CLAUSE = re.compile(r"[，。；;,\n]")
+_SPACES = re.compile(r"\s+")
 _COUNT = re.compile(r"(\d+(?:\.\d+)?)\s*件")
 
 
-def prose_numbers(prose: str, spec: RowSpec, col: ColSpec) -> set[float]:
+def prose_numbers(clauses: list[tuple[str, str]], spec: RowSpec, col: ColSpec) -> set[float]:
     """Numbers the prose states for one cell: a clause naming the row and the column's cue word."""
     if not col.cues:
         return set()
     found = set()
-    for key, matched in _prose_clauses(prose):
+    for key, matched in clauses:
         if any(k and k in matched for k in spec.keys) and re.search(col.cues, key):
             found.update(float(m.group(1)) for m in _COUNT.finditer(key))
     return found
 
 
-@lru_cache(maxsize=4)  # asked for every cell of every run-together row, always of the same prose
-def _prose_clauses(prose: str) -> list[tuple[str, str]]:
-    """(clause without spaces, its match key) for each clause of the prose."""
-    keys = [re.sub(r"\s+", "", clause) for clause in _CLAUSE.split(prose)]
-    return [(key, match_key(key)) for key in keys]
+def prose_clauses(prose: str) -> list[tuple[str, str]]:
+    """(clause without spaces, its match key) for each clause of the prose that states a count.
+
+    A clause with no '<number>件' can give prose_numbers nothing, so it is dropped before its key is built.
+    """
+    keys = [_SPACES.sub("", clause) for clause in _CLAUSE.split(prose) if "件" in clause and _COUNT.search(clause)]
+    return [(key, _clause_key(key)) for key in keys]
 
 
 def filter_by_prose(splits: list[tuple], evidence: list[set[float]]) -> list[tuple]:
@@ -267,32 +295,33 @@ def parse_active_disclosure(rows: list[Row], template: str, prose: str, problems
     specs, cols = row_specs(table, template), col_specs(table, template)
     labelled = [(r, r.label) for r in rows if r.cells]
     detached = [r.cells[0] for r, label in labelled if not label and len(r.cells) == 1]
-    found = [(r, label, candidates(label, specs)) for r, label in labelled if label]
+    found = [(r, label, candidates(label, table, template)) for r, label in labelled if label]
     printed_values = {without_note(c) for r, _, _ in found for c in r.cells}
     lost_cols = {c.code for raw in detached if without_note(raw) not in printed_values
                  for c in cols if c.cues and re.search(c.cues, raw)}
+    clauses = prose_clauses(prose) if any(r.collapsed for r, _, _ in found) else []
     out = []
     for row, label, cands in found:
         if len(cands) != 1:
             continue
         spec = specs[cands[0]]
         row_cols = columns_for(spec, cols)
-        values = assign_cells(row, spec, row_cols, lost_cols, prose, problems)
-        for col, raw in zip(row_cols, values):
-            value = cell_value(raw, label, col, problems) if raw is not None else None
-            out.append(stat_row(table, spec, col, printed_label(label, spec), raw or "", value, row.line))
+        values = assign_cells(row, spec, row_cols, lost_cols, clauses, problems)
+        out += cell_rows(table, spec, row_cols, values, label, printed_label(label, spec), row.line, problems)
     for raw in detached:
         if without_note(raw) not in printed_values:
             problems.append(f"表二 cell 「{raw}」 is printed apart from its row and cannot be placed")
     return out
 
 
-def assign_cells(row: Row, spec: RowSpec, cols: list[ColSpec], lost_cols: set[str], prose: str,
+def assign_cells(row: Row, spec: RowSpec, cols: list[ColSpec], lost_cols: set[str], clauses: list[tuple[str, str]],
                  problems: list[str]) -> list[str | None]:
     """The row's cells in template column order; None where the print lost or blurred a cell."""
     n = len(cols)
     if row.collapsed:
-        splits = filter_by_prose(split_run(row.cells[0], n), [prose_numbers(prose, spec, c) for c in cols])
+        splits = split_run(row.cells[0], n)
+        if len(splits) > 1:  # filter_by_prose leaves a single split as it is
+            splits = filter_by_prose(splits, [prose_numbers(clauses, spec, c) for c in cols])
         if len(splits) == 1:
             return [_fmt(v) for v in splits[0]]
         problems.append(f"row 「{spec.label}」 runs its cells together ({row.cells[0]}) and {len(splits)} splits fit; "
@@ -312,6 +341,8 @@ def assign_cells(row: Row, spec: RowSpec, cols: list[ColSpec], lost_cols: set[st
 
 
 def _fmt(v: float) -> str:
+    if isinstance(v, int):  # what the digit splitters give
+        return str(v)
     return str(int(v)) if float(v).is_integer() else str(v)
 
 
@@ -321,7 +352,7 @@ def parse_requests(rows: list[Row], template: str, problems: list[str]) -> list[
     table = "requests"
     specs, cols = row_specs(table, template), col_specs(table, template)
     labelled = value_rows_with_labels(rows)
-    placed = place_rows(labelled, specs, problems)
+    placed = place_rows(labelled, table, template, problems)
     cells_by_row: dict[int, tuple[Row, str, list[str | None]]] = {}
     runs: dict[int, list[tuple]] = {}
     for (row, label), p in zip(labelled, placed):
@@ -343,17 +374,15 @@ def parse_requests(rows: list[Row], template: str, problems: list[str]) -> list[
     out = []
     for p in sorted(cells_by_row):
         row, label, cells = cells_by_row[p]
-        spec = specs[p]
-        for col, raw in zip(cols, cells):
-            value = cell_value(raw, label, col, problems) if raw is not None else None
-            out.append(stat_row(table, spec, col, printed_label(label, spec), raw if raw is not None else "",
-                                value, row.line))
+        out += cell_rows(table, specs[p], cols, cells, label, printed_label(label, specs[p]), row.line, problems)
     return out
 
 
 def resolve_requests(runs: dict[int, list[tuple]], specs: list[RowSpec], problems: list[str]) -> dict[int, tuple | None]:
     """Pick each collapsed row's split with the template's guarantees; None where several still fit."""
     index = {s.indicator: i for i, s in enumerate(specs)}
+    outcome_rows = {i for i, s in enumerate(specs)
+                    if s.row_path.startswith("三.三.") and s.indicator != "req_processed_total"}
     fixed = {p: s[0] for p, s in runs.items() if len(s) == 1}
     open_rows = [p for p, s in runs.items() if len(s) > 1]
     size = 1
@@ -362,7 +391,7 @@ def resolve_requests(runs: dict[int, list[tuple]], specs: list[RowSpec], problem
     survivors = []
     if open_rows and size <= MAX_JOINT_SPLITS:
         for combo in itertools.product(*(runs[p] for p in open_rows)):
-            if requests_consistent({**fixed, **dict(zip(open_rows, combo))}, index, specs):
+            if requests_consistent({**fixed, **dict(zip(open_rows, combo))}, index, outcome_rows):
                 survivors.append(combo)
     result: dict[int, tuple | None] = dict(fixed)
     for k, p in enumerate(open_rows):
@@ -378,8 +407,8 @@ def resolve_requests(runs: dict[int, list[tuple]], specs: list[RowSpec], problem
     return result
 
 
-def requests_consistent(values: dict[int, tuple], index: dict[str, int], specs: list[RowSpec]) -> bool:
-    """T3-1 (一 + 二 = （七） + 四, per column) and every outcome cell ≤ its column's （七）总计."""
+def requests_consistent(values: dict[int, tuple], index: dict[str, int], outcome_rows: set[int]) -> bool:
+    """T3-1 (一 + 二 = （七） + 四, per column) and every outcome cell (rows 三.三.*) ≤ its column's （七）总计."""
     get = {name: values.get(index.get(name, -1)) for name in
            ("req_received", "req_carried_over", "req_processed_total", "req_carried_forward")}
     rec, carried, total, forward = get.values()
@@ -388,9 +417,8 @@ def requests_consistent(values: dict[int, tuple], index: dict[str, int], specs: 
             return False
     if total is not None:
         for p, v in values.items():
-            if specs[p].row_path.startswith("三.三.") and specs[p].indicator != "req_processed_total":
-                if any(x > t for x, t in zip(v, total)):
-                    return False
+            if p in outcome_rows and any(x > t for x, t in zip(v, total)):
+                return False
     return True
 
 
@@ -424,10 +452,7 @@ def parse_review_litigation(rows: list[Row], template: str, problems: list[str])
     out = []
     for b in sorted(filled):
         row, cells = filled[b]
-        for col, raw in zip(cols, cells):
-            value = cell_value(raw, blocks[b].label, col, problems) if raw is not None else None
-            out.append(stat_row(table, blocks[b], col, blocks[b].label, raw if raw is not None else "", value,
-                                row.line))
+        out += cell_rows(table, blocks[b], cols, cells, blocks[b].label, blocks[b].label, row.line, problems)
     return out
 
 
