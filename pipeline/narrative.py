@@ -15,6 +15,7 @@ WHOLE_JURISDICTION = re.compile(r"全市|全区|全县|全省|全镇|全旗|本�
 REGION_SCOPE = "本行政区域"
 
 _QUOTES = str.maketrans("", "", "“”\"'‘’「」")
+_ANY_QUOTE = re.compile("[“”\"'‘’「」]")
 _CLAUSE_MARK = re.compile("[，,；;：:。！？!?]")
 _CLAUSE_MARK_OR_BRACKET = re.compile("[，,；;：:。！？!?（）()]")
 # What a domain statement counts comes after its verb: 共公开「扶贫信息」600余条.
@@ -113,12 +114,17 @@ class Statement:
 
     def before(self, boundary: re.Pattern, previous_end: int) -> str:
         head = self.text[previous_end:self.quantity.start]
-        return boundary.split(head)[-1].translate(_QUOTES).strip(" 、")
+        return _unquoted(boundary.split(head)[-1])
 
     def after(self, boundary: re.Pattern, next_start: int) -> str:
         tail = self.text[self.quantity.end:next_start]
         cut = boundary.search(tail)
-        return (tail[:cut.start()] if cut else tail).translate(_QUOTES).strip(" 、")
+        return _unquoted(tail[:cut.start()] if cut else tail)
+
+
+def _unquoted(text: str) -> str:
+    # translating a Chinese string goes character by character; most pieces hold no quote
+    return (text.translate(_QUOTES) if _ANY_QUOTE.search(text) else text).strip(" 、")
 
 
 # Both readers use only counts in these units, and the request reader phrases with no count

@@ -190,7 +190,11 @@ def mask_identifiers(text: str) -> str:
     """Blank out URLs, document numbers, phone numbers, postcodes, dates and article numbers."""
     text = fold_width(text)
     identifiers = _NOT_COUNTS if "@" in text else _NOT_COUNTS_NO_EMAIL
-    return identifiers.sub(lambda m: " " * len(m.group(0)), text)
+    return identifiers.sub(_blank, text)
+
+
+def _blank(m: re.Match) -> str:
+    return " " * (m.end() - m.start())
 
 
 # What stands right before a count's unit once identifiers are masked: a numeral, 万/亿, 余/多 or a

@@ -94,10 +94,11 @@ def _headings(block: Block) -> Iterator[Heading]:
     for m in _MARKER.finditer(block.text):
         rank = int(m.lastgroup[1])
         rest = block.text[m.end():m.end() + HEADING_MAX]
-        nxt = _MARKER.search(rest)
         stop = _HEADING_END.search(rest)
-        cut = min(x.start() for x in (nxt, stop) if x) if (nxt or stop) else len(rest)
-        yield Heading(rank, rest[:cut].strip(), m.start())
+        cut = stop.start() if stop else len(rest)
+        # A marker holds no punctuation, so the next one counts only if it starts before it.
+        nxt = _MARKER.search(rest, 0, cut)
+        yield Heading(rank, rest[:nxt.start() if nxt else cut].strip(), m.start())
 
 
 def sentences(block: Block) -> list[tuple[int, str]]:
