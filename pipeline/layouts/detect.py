@@ -27,18 +27,16 @@ def detect(lines: Sequence, is_html: bool) -> str:
     if is_html:
         return "html"
     texts = [line.text for line in lines]
-    tabbed = sum(t.count("\t") >= 1 for t in texts)
-    piped = [t for t in texts if pipe.is_pipe_row(t)]
-    wide_pipes = sum(len(pipe.split_cells(t)) >= 3 for t in piped)
-    footers = sum(pdf_text.is_page_footer(t) for t in texts)
-    plain_numbered = sum(bool(_TRAILING_NUMBERS.search(t)) for t in texts if "|" not in t)
-    lone_numbers = sum(is_number(t.strip().removesuffix("|")) for t in texts if t.strip())
-    if tabbed >= 3:
+    if sum("\t" in t for t in texts) >= 3:
         return "tsv"
+    piped = [t for t in texts if "|" in t and pipe.is_pipe_row(t)]
+    wide_pipes = sum(len(pipe.split_cells(t)) >= 3 for t in piped)
+    plain_numbered = sum(_ends_in_numbers(t) for t in texts if "|" not in t)
     if wide_pipes >= 3:
-        if footers or plain_numbered >= 2:
+        if plain_numbered >= 2 or any(pdf_text.is_page_footer(t) for t in texts):
             return "pdf_text"
         return "markdown" if any(pipe.is_separator(t) for t in texts) else "pipe"
+    lone_numbers = sum(_is_lone_number(t) for t in texts)
     if lone_numbers >= 5 and lone_numbers > plain_numbered:
         return "cells_per_line"
     if plain_numbered >= 3:
@@ -46,6 +44,18 @@ def detect(lines: Sequence, is_html: bool) -> str:
     if any(_GLUED.search(t) for t in texts):
         return "collapsed"
     return "pipe" if piped else "pdf_text"
+
+
+def _ends_in_numbers(text: str) -> bool:
+    # The pattern ends in a digit at the end of the text (`$` also allows one final newline): a cheap
+    # test skips the search on most lines.
+    return text.removesuffix("\n")[-1:].isdigit() and bool(_TRAILING_NUMBERS.search(text))
+
+
+def _is_lone_number(text: str) -> bool:
+    s = text.strip().removesuffix("|")
+    # A number starts with a sign or a digit: other lines skip the (cached) test and stay out of its cache.
+    return bool(s) and (s[0].isdigit() or s[0] in "+-−") and is_number(s)
 
 
 def read(lines: Sequence, is_html: bool) -> tuple[str, list[Row]]:

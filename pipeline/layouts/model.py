@@ -11,6 +11,7 @@ from pipeline.numbers import PLACEHOLDERS
 # ('22（其中修订16件）'); or a blank/placeholder.
 _VALUE = re.compile(r"^[+\-−]?\d+(?:\.\d+)?\s*(?:万元|元|件|条|个|项|次)?\s*(?:[(（][^()（）]*[)）])?$")
 _NOTE = re.compile(r"\s*[(（][^()（）]*[)）]$")
+_HEADING_MARKS = re.compile(r"^#+\s*")
 
 
 @dataclass(frozen=True)
@@ -64,5 +65,7 @@ def row_from_cells(cells: list[str], line: int) -> Row | None:
 
 def text_row(text: str, line: int) -> Row | None:
     """A line of prose or a caption: labels only."""
-    text = re.sub(r"^#+\s*", "", text.strip())
+    text = text.strip()
+    if text.startswith("#"):  # a markdown heading
+        text = _HEADING_MARKS.sub("", text)
     return Row((text,), (), line) if text else None

@@ -7,13 +7,21 @@ from collections.abc import Iterable
 from pipeline.layouts import pipe
 from pipeline.layouts.model import Row, is_number, is_value, row_from_cells, text_row
 
-PAGE_FOOTER = re.compile(r"^[—\-–－]+\s*\d+\s*[—\-–－]+$")
+_DASHES = "—-–－"
+PAGE_FOOTER = re.compile(rf"^[{re.escape(_DASHES)}]+\s*\d+\s*[{re.escape(_DASHES)}]+$")
 _SINGLE_CJK = re.compile(r"^[\u4e00-\u9fff]$")
 _NOTE_LINE = re.compile(r"^[(（][^()（）]*[)）]$")
 
 
 def is_page_footer(text: str) -> bool:
     return bool(PAGE_FOOTER.match(text.strip()))
+
+
+def _is_noise(text: str) -> bool:
+    """A page footer, a lone character split off a broken line, or a markdown rule (text is stripped, not empty)."""
+    if len(text) == 1:  # too short for a footer or a rule
+        return bool(_SINGLE_CJK.match(text))
+    return (text[0] in _DASHES and bool(PAGE_FOOTER.match(text))) or ("--" in text and pipe.is_separator(text))
 
 
 def plain_row(text: str, line: int) -> Row | None:
@@ -32,14 +40,16 @@ def read_rows(lines: Iterable) -> list[Row]:
     rows: list[Row] = []
     for line in lines:
         text = line.text.strip()
-        if not text or is_page_footer(text) or _SINGLE_CJK.match(text) or pipe.is_separator(text):
+        if not text or _is_noise(text):
             continue
         last = rows[-1] if rows else None
-        if _NOTE_LINE.match(text) and last and not last.labels and len(last.cells) == 1 and is_number(last.cells[0]):
+        if text[0] in "(（" and _NOTE_LINE.match(text) and last and not last.labels and len(last.cells) == 1 \
+                and is_number(last.cells[0]):
             # A cell's note wrapped onto its own line: '22' then '（其中修订16件）'.
             rows[-1] = Row((), (last.cells[0] + text,), last.line)
             continue
-        row = row_from_cells(pipe.split_cells(text), line.no) if pipe.is_pipe_row(text) else plain_row(text, line.no)
+        piped = "|" in text and pipe.is_pipe_row(text)
+        row = row_from_cells(pipe.split_cells(text), line.no) if piped else plain_row(text, line.no)
         if row:
             rows.append(row)
     return rows

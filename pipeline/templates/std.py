@@ -83,7 +83,7 @@ def table_zone(lines: list[Line]) -> tuple[list[Line], str]:
     (i, pos) = start
     end = _find(lines, _ZONE_END, i, pos) or (len(lines) - 1, len(lines[-1].text))
     (j, end_pos) = end
-    zone = [Line(line.no, line.text) for line in lines[i:j + 1]]
+    zone = lines[i:j + 1]
     if i == j:
         zone[0] = Line(zone[0].no, zone[0].text[pos:end_pos])
     else:
@@ -91,7 +91,7 @@ def table_zone(lines: list[Line]) -> tuple[list[Line], str]:
         zone[-1] = Line(zone[-1].no, zone[-1].text[:end_pos])
     prose = [line.text for line in lines[:i]] + [lines[i].text[:pos], lines[j].text[end_pos:]]
     prose += [line.text for line in lines[j + 1:]]
-    return [line for line in zone if line.text.strip() or line.text], "\n".join(prose)
+    return [line for line in zone if line.text], "\n".join(prose)
 
 
 def _find(lines: list[Line], pattern: re.Pattern, first: int, pos: int = 0) -> tuple[int, int] | None:
