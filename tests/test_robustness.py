@@ -343,3 +343,14 @@ def test_read_document_reads_or_says_why(data):
         return
     assert doc.lines and all(line.no >= 1 for line in doc.lines)
     assert all(line.no <= data.count(b"\n") + data.count(b"\r") + 1 for line in doc.lines)
+
+
+def test_a_page_the_html_reader_cannot_tokenise_fails_alone_and_says_why():
+    # html.parser, whose tokenizer the reader follows exactly, raises on a marked section such as `<![ if`.
+    from pipeline.parse import parse_bytes
+
+    page = "<html><body><p>某县2021年政府信息公开工作年度报告</p><![ if !supportLists]>一、<![endif]></body></html>"
+    report = parse_bytes(page.encode(), "word.html").report
+    assert report["status"] == "failed"
+    assert report["error"] == ("word.html: could not be read (AssertionError: expected name token at "
+                               "'<![ if !supportLists'); please report this with the file")
