@@ -12,12 +12,13 @@ from pipeline.layouts.model import Row
 # Digits (with a decimal point) between labels; a run ending in '.'/'、' carries the next row's number.
 _RUN = re.compile(r"\d[\d.]*[.、]?")
 _ENUM_TAIL = re.compile(r"(\d)[.、]$")
+_SPACES = re.compile(r"\s+")
 
 
 def read_rows(lines: Iterable) -> list[Row]:
     rows = []
     for line in lines:
-        rows.extend(line_rows(re.sub(r"\s+", "", line.text), line.no))
+        rows.extend(line_rows(_SPACES.sub("", line.text), line.no))
     return rows
 
 

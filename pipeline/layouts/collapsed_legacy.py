@@ -8,8 +8,9 @@ from pipeline.labels import strip_enumeration
 from pipeline.splits import split_enumeration_tail
 from schemas.vocabularies import UNITS
 
-# Parenthesised text stays label text even when it holds digits ('计1条').
-_TOKEN = re.compile(r"[(（][^()（）]*[)）]|\d+(?:\.\d+)?|\s+|.", re.S)
+# Parenthesised text stays label text even when it holds digits ('计1条'). A run of CJK ideographs is
+# one token: none is a digit, a space or a numbering mark, so the reader only ever adds them to a label.
+_TOKEN = re.compile(r"[(（][^()（）]*[)）]|\d+(?:\.\d+)?|\s+|[\u4e00-\u9fff]+|.", re.S)
 _ENUM_MARK = re.compile(r"[、.．]")
 _UNITS_LONGEST_FIRST = sorted(UNITS, key=len, reverse=True)
 _ARABIC_NUMBER = re.compile(r"(\d+)[、.．]\D*$")

@@ -14,7 +14,8 @@ _NOTE = re.compile(r"\s*[(（][^()（）]*[)）]$")
 _HEADING_MARKS = re.compile(r"^#+\s*")
 
 
-@dataclass(frozen=True)
+# Not frozen, though never changed once read: readers build one per printed line and a frozen init is ~5× slower.
+@dataclass(slots=True)
 class Row:
     """One printed row. A row with labels and no cells is a caption, a header or a wrapped label piece."""
     labels: tuple[str, ...]
@@ -40,6 +41,7 @@ def is_number(text: str) -> bool:
     return bool(_VALUE.match(text.strip()))
 
 
+@lru_cache(maxsize=16384)  # cell texts repeat over and over
 def is_value(text: str) -> bool:
     return is_blank(text) or is_number(text)
 
@@ -55,12 +57,19 @@ def without_note(text: str) -> str:
 def row_from_cells(cells: list[str], line: int) -> Row | None:
     """Leading non-value cells are labels, the rest values; None for a row with nothing in it."""
     cells = [c.strip() for c in cells]
-    first_value = next((i for i, c in enumerate(cells) if is_value(c)), len(cells))
+    first_value = _first_value(cells)
     labels = tuple(c for c in cells[:first_value] if c)
     values = tuple(cells[first_value:])
     if not labels and not any(is_number(c) for c in values):
         return None  # a separator, or a label-less row of blanks only
     return Row(labels, values, line)
+
+
+def _first_value(cells: list[str]) -> int:
+    for i, cell in enumerate(cells):
+        if is_value(cell):
+            return i
+    return len(cells)
 
 
 def text_row(text: str, line: int) -> Row | None:

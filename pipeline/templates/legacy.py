@@ -31,6 +31,10 @@ _ENUM_TOKEN = re.compile(
     r"(?P<q>其中[:：]?)|[(（](?P<b>[一二三四五六七八九十]+)[)）]|(?P<a>[一二三四五六七八九十]+)[、.．]"
     r"|[(（](?P<d>\d+)[)）]|(?P<c>\d+)[.、．](?!\d)")
 _CN_DIGITS = "一二三四五六七八九"
+_DIGIT = re.compile(r"\d")
+_SPACES = re.compile(r"\s+")
+_COUNT_SUFFIX = re.compile(r"(总数|数)$")
+_UNIT_NOTE = re.compile(r"[(（]([^()（）]+)[)）]$")
 
 
 @dataclass
@@ -270,7 +274,7 @@ def _scope_before(lines: list[Line], start: int) -> str | None:
     if len(texts) < 2:
         return None
     scope, title = texts[-1], texts[-2]
-    if "表" in title and "表" not in scope and len(scope) <= 12 and not re.search(r"\d", scope):
+    if "表" in title and "表" not in scope and len(scope) <= 12 and not _DIGIT.search(scope):
         return scope
     return None
 
@@ -304,7 +308,7 @@ def find_collapsed_tables(lines: list[Line]) -> list[tuple[TableSpec, list[Row],
     found = []
     for line in lines:
         m = _COLLAPSED_HEADER.search(line.text)
-        if not m or not re.search(r"\d", line.text[m.end():]):
+        if not m or not _DIGIT.search(line.text, m.end()):
             continue
         columns = [c for c in _VALUE_HEADER.findall(m.group("cols"))]
         spec = TableSpec(columns, has_unit=bool(m.group("unit")), has_code=bool(m.group("code")))
@@ -360,7 +364,7 @@ def _phrases(row: Row) -> list[str]:
     names = [strip_enumeration(row.label)]
     if row.indicator:
         names += [row.indicator["label"], *filter(None, row.indicator["aliases"].split("|"))]
-    stems = {re.sub(r"(总数|数)$", "", _note_free(strip_enumeration(n))) for n in names}
+    stems = {_COUNT_SUFFIX.sub("", _note_free(strip_enumeration(n))) for n in names}
     return sorted(s for s in stems if len(s) >= 4)
 
 
@@ -405,7 +409,7 @@ def split_runs(row: Row, spec: TableSpec, parent: Row | None, prose: str, proble
 
 
 def _printed(label: str) -> str:
-    return re.sub(r"\s+", "", label)
+    return _SPACES.sub("", label)
 
 
 def _subset_parent(row: Row, rows_by_path: dict) -> Row | None:
@@ -422,7 +426,7 @@ def _subset_parent(row: Row, rows_by_path: dict) -> Row | None:
 
 def _unit_in_label(label: str) -> str:
     """Some forms print the unit inside the label: '主动公开信息数(条)'."""
-    m = re.search(r"[(（]([^()（）]+)[)）]$", label_key(label))
+    m = _UNIT_NOTE.search(label_key(label))
     return m.group(1) if m and m.group(1) in UNIT_WORDS else ""
 
 
@@ -441,10 +445,11 @@ def statistics_rows(rows: list[Row], spec: TableSpec, problems: list[str]) -> li
                             "its values are kept as 'unmapped'")
         code = row.indicator["indicator"] if row.indicator else "unmapped"
         unit = row.unit or _unit_in_label(row.label) or (row.indicator["unit"] if row.indicator else "") or "件"
+        row_path, label = row.code or path_text(row.path), _printed(row.label)
         for j, value in enumerate(row.values):
             out.append({
-                "table": TABLE, "scope": spec.scope, "row_path": row.code or path_text(row.path), "indicator": code,
-                "label": _printed(row.label), "column": spec.columns[j] if len(spec.columns) > 1 else None,
+                "table": TABLE, "scope": spec.scope, "row_path": row_path, "indicator": code,
+                "label": label, "column": spec.columns[j] if len(spec.columns) > 1 else None,
                 "unit": unit, "value": value, "value_raw": row.raws[j], "source_line": row.lines[j],
             })
     return out

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import itertools
+import operator
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,6 +37,9 @@ class ColSpec:
 
 
 _NON_WORD = re.compile(r"[^\w]")
+_SPACES = re.compile(r"\s+")
+_DECIMAL = re.compile(r"\d+(?:\.\d+)?")
+_PADDED = re.compile(r"0\d")
 
 
 @lru_cache(maxsize=16384)  # printed labels repeat across reports
@@ -187,18 +191,15 @@ def place_rows(labelled: list[tuple[Row, str]], table: str, template: str, probl
 def cell_rows(table: str, spec: RowSpec, cols: list[ColSpec], raws: list[str | None], row_label: str,
               printed: str, line: int, problems: list[str]) -> list[dict]:
     """One statistics row per cell of a template row; a cell the print lost (None) stays empty."""
-    return [{"table": table, "scope": None, "row_path": spec.row_path, "indicator": spec.indicator,
-             "label": printed, "column": col.label, "unit": col.unit,
-             "value": None if raw is None else cell_value(raw, row_label, col, problems),
-             "value_raw": "" if raw is None else raw, "source_line": line}
-            for col, raw in zip(cols, raws)]
-
-
-def cell_value(raw: str, row_label: str, col: ColSpec, problems: list[str]) -> float | None:
-    readable, value = _read_cell(raw)
-    if not readable:
-        problems.append(f"cell 「{row_label}」/{col.label} reads 「{raw}」, not a number; left empty")
-    return value
+    out = []
+    for col, raw in zip(cols, raws):
+        readable, value = (True, None) if raw is None else _read_cell(raw)
+        if not readable:
+            problems.append(f"cell 「{row_label}」/{col.label} reads 「{raw}」, not a number; left empty")
+        out.append({"table": table, "scope": None, "row_path": spec.row_path, "indicator": spec.indicator,
+                    "label": printed, "column": col.label, "unit": col.unit, "value": value,
+                    "value_raw": "" if raw is None else raw, "source_line": line})
+    return out
 
 
 @lru_cache(maxsize=16384)  # cell texts (0, 1, 12 …) repeat over and over
@@ -229,7 +230,7 @@ def printed_label(label: str, spec: RowSpec) -> str:
 
     The template's label when the print broke the row's label apart.
     """
-    text = re.sub(r"\s+", "", label)
+    text = _SPACES.sub("", label)
     for start in [0] + [m.start() for m in _MARKER.finditer(text)]:
         if match_key(text[start:]) in spec.keys:
             return _drop_numbering(text[start:])
@@ -245,7 +246,6 @@ def _drop_numbering(text: str) -> str:
 # --------------------------------------------------------------------------- prose evidence
 
 _CLAUSE = re.compile(r"[，。；;,\n]")
-_SPACES = re.compile(r"\s+")
 _COUNT = re.compile(r"(\d+(?:\.\d+)?)\s*件")
 
 
@@ -282,7 +282,7 @@ def filter_by_prose(splits: list[tuple], evidence: list[set[float]]) -> list[tup
 
 def split_run(run: str, n: int) -> list[tuple]:
     if n == 1:
-        return [(float(run),)] if re.fullmatch(r"\d+(?:\.\d+)?", run) and not re.match(r"0\d", run) else []
+        return [(float(run),)] if _DECIMAL.fullmatch(run) and not _PADDED.match(run) else []
     if "." in run or len(run) > n * MAX_CELL_DIGITS:
         return []
     return list(digit_splits(run, n))
@@ -409,17 +409,12 @@ def resolve_requests(runs: dict[int, list[tuple]], specs: list[RowSpec], problem
 
 def requests_consistent(values: dict[int, tuple], index: dict[str, int], outcome_rows: set[int]) -> bool:
     """T3-1 (一 + 二 = （七） + 四, per column) and every outcome cell (rows 三.三.*) ≤ its column's （七）总计."""
-    get = {name: values.get(index.get(name, -1)) for name in
-           ("req_received", "req_carried_over", "req_processed_total", "req_carried_forward")}
-    rec, carried, total, forward = get.values()
-    if all(v is not None for v in get.values()):
+    rec, carried, total, forward = (values.get(index.get(name, -1)) for name in
+                                    ("req_received", "req_carried_over", "req_processed_total", "req_carried_forward"))
+    if not any(v is None for v in (rec, carried, total, forward)):
         if any(a + b != c + d for a, b, c, d in zip(rec, carried, total, forward)):
             return False
-    if total is not None:
-        for p, v in values.items():
-            if p in outcome_rows and any(x > t for x, t in zip(v, total)):
-                return False
-    return True
+    return total is None or all(all(map(operator.le, values[p], total)) for p in outcome_rows if p in values)
 
 
 # --------------------------------------------------------------------------- 表四
