@@ -47,15 +47,18 @@ def _per_distinct(df: pd.DataFrame, columns: list[str], verdict) -> np.ndarray:
     return np.array(verdicts, dtype=bool)[group]
 
 
-def _blame(df: pd.DataFrame, column: str, ok) -> pd.DataFrame:
+def _blame(df: pd.DataFrame, column: str, ok) -> pd.DataFrame | bool:
     """A row check reported against one column, so failure cases show that column's offending values."""
     return _blame_many(df, {column: ok})
 
 
-def _blame_many(df: pd.DataFrame, verdicts: dict) -> pd.DataFrame:
+def _blame_many(df: pd.DataFrame, verdicts: dict) -> pd.DataFrame | bool:
+    verdicts = {column: np.asarray(ok, dtype=bool) for column, ok in verdicts.items()}
+    if all(ok.all() for ok in verdicts.values()):
+        return True  # the usual case: pandera has no failure cases to gather from a frame of booleans
     out = pd.DataFrame(True, index=df.index, columns=df.columns)
     for column, ok in verdicts.items():
-        out[column] = np.asarray(ok, dtype=bool)
+        out[column] = ok
     return out
 
 
