@@ -25,6 +25,7 @@ def label_key(label: str) -> str:
     return text_key(label)
 
 
+@lru_cache(maxsize=16384)  # asked for the same printed labels as label_key
 def strip_enumeration(label: str) -> str:
     """label_key without leading numbering such as '三、', '(二)', '4.', '其中:'."""
     return drop_enumeration(label_key(label))

@@ -9,22 +9,27 @@ def digit_splits(digits: str, cells: int, max_width: int | None = None) -> Itera
 
     A cell '0' is allowed; '05' is not (no report prints a padded count).
     """
-    n = len(digits)
-    if cells <= 0:
-        return
-    if cells == 1:
-        if (digits[0] != "0" or n == 1) and (max_width is None or n <= max_width):
-            yield (int(digits),)
-        return
-    limit = n - (cells - 1)
-    if max_width is not None:
-        limit = min(limit, max_width)
-    for width in range(1, limit + 1):
-        head = digits[:width]
-        if len(head) > 1 and head[0] == "0":
-            break
-        for rest in digit_splits(digits[width:], cells - 1, max_width):
-            yield (int(head),) + rest
+    return iter(_all_splits(digits, cells, max_width))
+
+
+def _all_splits(digits: str, cells: int, max_width: int | None) -> list[tuple[int, ...]]:
+    found: list[tuple[int, ...]] = []
+    widest = len(digits) if max_width is None else max_width
+
+    def extend(pos: int, left: int, parts: tuple[int, ...]) -> None:
+        n = len(digits) - pos
+        if left == 1:
+            if (digits[pos] != "0" or n == 1) and n <= widest:
+                found.append(parts + (int(digits[pos:]),))
+            return
+        for width in range(1, min(n - (left - 1), widest) + 1):
+            if width > 1 and digits[pos] == "0":
+                break
+            extend(pos + width, left - 1, parts + (int(digits[pos:pos + width]),))
+
+    if cells > 0:
+        extend(0, cells, ())
+    return found
 
 
 def consistent_splits(

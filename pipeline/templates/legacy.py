@@ -65,6 +65,7 @@ class Row:
 
 # ── catalog ──────────────────────────────────────────────────────────────────────────────────────
 
+@lru_cache(maxsize=16384)  # label keys repeat across reports
 def _note_free(key: str) -> str:
     prev = None
     while prev != key:
@@ -368,10 +369,16 @@ def _phrases(row: Row) -> list[str]:
     return sorted(s for s in stems if len(s) >= 4)
 
 
+@lru_cache(maxsize=1024)  # a handful of printed headers
+def _column_kinds(columns: tuple[str, ...]) -> tuple[list[int], list[int]]:
+    """(cumulative, period) column indices."""
+    cumulative = [i for i, c in enumerate(columns) if _CUMULATIVE.search(c)]
+    return cumulative, [i for i in range(len(columns)) if i not in cumulative]
+
+
 def _split_guarantees(spec: TableSpec, parent: Row | None):
     """Cumulative columns ≥ the period's; a 其中 row ≤ its parent, column by column."""
-    cumulative = [i for i, c in enumerate(spec.columns) if _CUMULATIVE.search(c)]
-    period = [i for i in range(len(spec.columns)) if i not in cumulative]
+    cumulative, period = _column_kinds(tuple(spec.columns))
     bound = parent.values if parent and len(parent.values) == len(spec.columns) else None
 
     def accept(split: tuple[int, ...]) -> bool:
@@ -391,7 +398,7 @@ def split_runs(row: Row, spec: TableSpec, parent: Row | None, prose: str, proble
     elif len(runs) == 1 and runs[0].isdigit():
         accept = _split_guarantees(spec, parent)
         splits = [s for s in digit_splits(runs[0], width, MAX_CELL_DIGITS) if accept(s)]
-        period = next((i for i, c in enumerate(spec.columns) if not _CUMULATIVE.search(c)), None)
+        period = next(iter(_column_kinds(tuple(spec.columns))[1]), None)
         if len(splits) > 1 and period is not None:
             stated = prose_numbers(prose, _phrases(row))
             splits = [s for s in splits if s[period] in stated] or splits
