@@ -191,12 +191,12 @@ def place_rows(labelled: list[tuple[Row, str]], table: str, template: str, probl
 def cell_rows(table: str, spec: RowSpec, cols: list[ColSpec], raws: list[str | None], row_label: str,
               printed: str, line: int, problems: list[str]) -> list[dict]:
     """One statistics row per cell of a template row; a cell the print lost (None) stays empty."""
-    out = []
+    out, row_path, indicator = [], spec.row_path, spec.indicator
     for col, raw in zip(cols, raws):
         readable, value = (True, None) if raw is None else _read_cell(raw)
         if not readable:
             problems.append(f"cell 「{row_label}」/{col.label} reads 「{raw}」, not a number; left empty")
-        out.append({"table": table, "scope": None, "row_path": spec.row_path, "indicator": spec.indicator,
+        out.append({"table": table, "scope": None, "row_path": row_path, "indicator": indicator,
                     "label": printed, "column": col.label, "unit": col.unit, "value": value,
                     "value_raw": "" if raw is None else raw, "source_line": line})
     return out
@@ -224,17 +224,21 @@ def fit_cells(cells: tuple[str, ...], n: int) -> tuple[str, ...]:
 _MARKER = re.compile(r"[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d+[.、．]")
 
 
-@lru_cache(maxsize=16384)  # printed labels repeat across reports
 def printed_label(label: str, spec: RowSpec) -> str:
     """The row's own label as printed, numbering dropped; cut off a fused group label ('(三)不予公开1.属于…').
 
     The template's label when the print broke the row's label apart.
     """
+    return _printed_label(label, spec.keys, spec.label)
+
+
+@lru_cache(maxsize=16384)  # printed labels repeat across reports; keyed on strings, which hash fast
+def _printed_label(label: str, keys: tuple[str, ...], template_label: str) -> str:
     text = _SPACES.sub("", label)
     for start in [0] + [m.start() for m in _MARKER.finditer(text)]:
-        if match_key(text[start:]) in spec.keys:
+        if match_key(text[start:]) in keys:
             return _drop_numbering(text[start:])
-    return spec.label
+    return template_label
 
 
 def _drop_numbering(text: str) -> str:
@@ -260,13 +264,21 @@ def prose_numbers(clauses: list[tuple[str, str]], spec: RowSpec, col: ColSpec) -
     return found
 
 
-def prose_clauses(prose: str) -> list[tuple[str, str]]:
-    """(clause without spaces, its match key) for each clause of the prose that states a count.
+def prose_clauses(prose: str, cols: list[ColSpec]) -> list[tuple[str, str]]:
+    """(clause without spaces, its match key) for each clause of the prose that states a count and names a column.
 
-    A clause with no '<number>件' can give prose_numbers nothing, so it is dropped before its key is built.
+    Any other clause gives prose_numbers nothing, so it is dropped before its match key is built.
     """
+    cues = _any_cue(tuple(c.cues for c in cols if c.cues))
+    if cues is None:
+        return []
     keys = [_SPACES.sub("", clause) for clause in _CLAUSE.split(prose) if "件" in clause and _COUNT.search(clause)]
-    return [(key, _clause_key(key)) for key in keys]
+    return [(key, _clause_key(key)) for key in keys if cues.search(key)]
+
+
+@lru_cache(maxsize=64)  # one per template
+def _any_cue(cues: tuple[str, ...]) -> re.Pattern | None:
+    return re.compile("|".join(f"(?:{c})" for c in cues)) if cues else None
 
 
 def filter_by_prose(splits: list[tuple], evidence: list[set[float]]) -> list[tuple]:
@@ -275,8 +287,7 @@ def filter_by_prose(splits: list[tuple], evidence: list[set[float]]) -> list[tup
         if not stated or len(splits) <= 1:
             continue
         exact = [s for s in splits if s[pos] in stated]
-        same_width = [s for s in splits if any(len(str(s[pos])) == len(str(int(v))) for v in stated)]
-        splits = exact or same_width or splits
+        splits = exact or [s for s in splits if any(len(str(s[pos])) == len(str(int(v))) for v in stated)] or splits
     return splits
 
 
@@ -299,7 +310,7 @@ def parse_active_disclosure(rows: list[Row], template: str, prose: str, problems
     printed_values = {without_note(c) for r, _, _ in found for c in r.cells}
     lost_cols = {c.code for raw in detached if without_note(raw) not in printed_values
                  for c in cols if c.cues and re.search(c.cues, raw)}
-    clauses = prose_clauses(prose) if any(r.collapsed for r, _, _ in found) else []
+    clauses = prose_clauses(prose, cols) if any(r.collapsed for r, _, _ in found) else []
     out = []
     for row, label, cands in found:
         if len(cands) != 1:
@@ -380,6 +391,8 @@ def parse_requests(rows: list[Row], template: str, problems: list[str]) -> list[
 
 def resolve_requests(runs: dict[int, list[tuple]], specs: list[RowSpec], problems: list[str]) -> dict[int, tuple | None]:
     """Pick each collapsed row's split with the template's guarantees; None where several still fit."""
+    if not runs:
+        return {}
     index = {s.indicator: i for i, s in enumerate(specs)}
     outcome_rows = {i for i, s in enumerate(specs)
                     if s.row_path.startswith("三.三.") and s.indicator != "req_processed_total"}
