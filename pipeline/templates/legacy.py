@@ -111,14 +111,15 @@ def _ancestors_of(code: str) -> tuple[str, ...]:
 
 # ── structure: numbering paths and indicators ────────────────────────────────────────────────────
 
-def enumeration_tokens(label: str) -> list[tuple[str, str]]:
-    """Leading numbering as (kind, number): '其中:1、' → [('q', '其中'), ('c', '1')]."""
+@lru_cache(maxsize=16384)  # printed labels repeat across reports
+def enumeration_tokens(label: str) -> tuple[tuple[str, str], ...]:
+    """Leading numbering as (kind, number): '其中:1、' → (('q', '其中'), ('c', '1'))."""
     s, out = label_key(label), []
     while m := _ENUM_TOKEN.match(s):
         kind = m.lastgroup
         out.append((kind, "其中" if kind == "q" else m.group(kind)))
         s = s[m.end():]
-    return out
+    return tuple(out)
 
 
 def _next_number(kind: str, number: str) -> str:
@@ -137,16 +138,17 @@ def path_text(path) -> str:
     return ".".join(_component(k, n) for k, n in path)
 
 
-def _choose(found: list[dict], parent: dict | None, earlier: list[Row]) -> dict | None:
-    """Identical labels under different parents resolve through the parent, else the nearest ancestor seen."""
+def _choose(found: list[dict], parent: dict | None, rows: list[Row], i: int) -> dict | None:
+    """Identical labels under different parents resolve through the parent, else the nearest ancestor seen
+    among the rows before rows[i]."""
     if len(found) <= 1:
         return found[0] if found else None
     if parent:
         direct = [c for c in found if c["parent"] == parent["indicator"]]
         if direct:
             return direct[0]
-    for row in reversed(earlier):
-        code = row.indicator["indicator"] if row.indicator else None
+    for k in range(i - 1, -1, -1):
+        code = rows[k].indicator["indicator"] if rows[k].indicator else None
         for c in found:
             if code and code in _ancestors(c):
                 return c
@@ -176,7 +178,7 @@ def assign_structure(rows: list[Row]) -> None:
         else:
             stack = _place_unnumbered(stack, found, by_path)
         row.path = tuple(stack)
-        row.indicator = _choose(found, _owner(row.path[:-1], by_path), rows[:i])
+        row.indicator = _choose(found, _owner(row.path[:-1], by_path), rows, i)
         by_path.setdefault(row.path, row)
 
 
@@ -235,7 +237,8 @@ def _flatten_pipes(lines: list[Line]) -> list[Line]:
 
 
 def _is_label_header(text: str) -> bool:
-    return label_key(text) in _LABEL_HEADERS
+    # Both headers hold 标 and no other character normalises to it: other lines (prose) skip label_key.
+    return "标" in text and label_key(text) in _LABEL_HEADERS
 
 
 def _read_header(lines: list[Line], start: int) -> tuple[TableSpec, int]:
@@ -376,16 +379,28 @@ def _column_kinds(columns: tuple[str, ...]) -> tuple[list[int], list[int]]:
     return cumulative, [i for i in range(len(columns)) if i not in cumulative]
 
 
-def _split_guarantees(spec: TableSpec, parent: Row | None):
-    """Cumulative columns ≥ the period's; a 其中 row ≤ its parent, column by column."""
-    cumulative, period = _column_kinds(tuple(spec.columns))
-    bound = parent.values if parent and len(parent.values) == len(spec.columns) else None
+@lru_cache(maxsize=1024)  # a handful of printed headers
+def _cumulative_pairs(columns: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
+    """(cumulative, period) column index pairs: a cumulative cell is never below a period cell."""
+    cumulative, period = _column_kinds(columns)
+    return tuple((j, i) for j in cumulative for i in period)
 
-    def accept(split: tuple[int, ...]) -> bool:
-        if any(split[j] < split[i] for j in cumulative for i in period):
+
+def _guaranteed(splits: list[tuple[int, ...]], spec: TableSpec, parent: Row | None) -> list[tuple[int, ...]]:
+    """The splits that keep cumulative columns ≥ the period's and a 其中 row ≤ its parent, column by column."""
+    pairs = _cumulative_pairs(tuple(spec.columns))
+    bound = parent.values if parent and len(parent.values) == len(spec.columns) else None
+    return [split for split in splits if _keeps(split, pairs, bound)]
+
+
+def _keeps(split: tuple[int, ...], pairs: tuple[tuple[int, int], ...], bound: list | None) -> bool:
+    for j, i in pairs:
+        if split[j] < split[i]:
             return False
-        return not bound or all(b is None or v <= b for v, b in zip(split, bound))
-    return accept
+    for v, b in zip(split, bound or ()):
+        if b is not None and v > b:
+            return False
+    return True
 
 
 def split_runs(row: Row, spec: TableSpec, parent: Row | None, prose: str, problems: list[str]) -> None:
@@ -396,8 +411,7 @@ def split_runs(row: Row, spec: TableSpec, parent: Row | None, prose: str, proble
     if len(runs) == width:
         splits = [tuple(int(r) if r.isdigit() else float(r) for r in runs)]
     elif len(runs) == 1 and runs[0].isdigit():
-        accept = _split_guarantees(spec, parent)
-        splits = [s for s in digit_splits(runs[0], width, MAX_CELL_DIGITS) if accept(s)]
+        splits = _guaranteed(digit_splits(runs[0], width, MAX_CELL_DIGITS), spec, parent)
         period = next(iter(_column_kinds(tuple(spec.columns))[1]), None)
         if len(splits) > 1 and period is not None:
             stated = prose_numbers(prose, _phrases(row))
