@@ -86,21 +86,15 @@ def _where(scope, column) -> str:
 
 # ---------------------------------------------------------------- sums over cells
 
-def _side(cells: dict[str, dict], codes) -> tuple[list[dict], float | None]:
-    """One side of an identity: the present cells of some codes and their sum, blanks taken as 0 while
-    others have values (None when every cell is blank)."""
-    rows = [cells[c] for c in codes if c in cells]
-    values = [float(r["value"]) for r in rows if r.get("value") is not None]
-    return rows, (sum(values) if values else None)
+def _total(rows: list[dict]) -> tuple[float | None, bool]:
+    """The sum of some cells, blanks taken as 0 while others have values (None when every cell is blank), and
+    whether a cell is blank."""
+    values = [float(v) for r in rows if (v := r.get("value")) is not None]
+    return (sum(values) if values else None), len(values) < len(rows)
 
 
 def _cells_text(rows: list[dict], name) -> str:
     return " + ".join([f"「{name(r)}」 {_fmt(r.get('value'))}" for r in rows])
-
-
-def _summed_text(rows: list[dict], total: float, name) -> str:
-    text = _cells_text(rows, name)
-    return f"{text} = {_fmt(total)}" if len(rows) > 1 else text
 
 
 def compare(op: str, lhs: float, rhs: float) -> bool:
@@ -114,23 +108,25 @@ def compare(op: str, lhs: float, rhs: float) -> bool:
 SYMBOL = {"equal": ("=", "≠"), "at_least": ("≥", "<"), "at_most": ("≤", ">")}
 
 
-def identity(check: dict, report: dict, cells: dict[str, dict], lhs_codes, rhs_codes, op, scope, where, name):
-    """One identity over one group of cells → a result row, or None when the rows are not printed."""
-    lhs, lhs_total = _side(cells, lhs_codes)
-    rhs, rhs_total = _side(cells, rhs_codes) if lhs else ([], None)
-    if not rhs:
-        return None
+def identity(check_id: str, report: dict, lhs: list[dict], rhs: list[dict], op: str, scope, where: str, name) -> dict:
+    """One identity over the printed cells of its two sides → a result row."""
+    (lhs_total, lhs_blank), (rhs_total, rhs_blank) = _total(lhs), _total(rhs)
+    lhs_text, rhs_text = _cells_text(lhs, name), _cells_text(rhs, name)
     line = lhs[0].get("source_line")
     if lhs_total is None or rhs_total is None:
-        return result_row(check["check"], report, scope, "not_assessable", rhs_total, lhs_total,
-                          f"{where}{_cells_text(lhs, name)} vs {_cells_text(rhs, name)}: a side is blank, not assessed",
-                          line)
+        return result_row(check_id, report, scope, "not_assessable", rhs_total, lhs_total,
+                          f"{where}{lhs_text} vs {rhs_text}: a side is blank, not assessed", line)
     ok = compare(op, lhs_total, rhs_total)
-    sign = SYMBOL[op][0 if ok else 1]
-    blanks = [r for r in lhs + rhs if r.get("value") is None]
-    note = f"; blank {', '.join('「' + name(r) + '」' for r in blanks)} taken as 0" if blanks else ""
-    message = f"{where}{_summed_text(lhs, lhs_total, name)} {sign} {_summed_text(rhs, rhs_total, name)}{note}"
-    return result_row(check["check"], report, scope, "pass" if ok else "fail", rhs_total, lhs_total, message, line)
+    if len(lhs) > 1:
+        lhs_text += f" = {_fmt(lhs_total)}"
+    if len(rhs) > 1:
+        rhs_text += f" = {_fmt(rhs_total)}"
+    note = ""
+    if lhs_blank or rhs_blank:
+        blanks = [r for r in lhs + rhs if r.get("value") is None]
+        note = f"; blank {', '.join('「' + name(r) + '」' for r in blanks)} taken as 0"
+    message = f"{where}{lhs_text} {SYMBOL[op][0 if ok else 1]} {rhs_text}{note}"
+    return result_row(check_id, report, scope, "pass" if ok else "fail", rhs_total, lhs_total, message, line)
 
 
 @lru_cache(maxsize=None)  # the catalogs' few expressions, split for every group of every report
@@ -146,43 +142,36 @@ def _column_name(row: dict) -> str:
     return row.get("column") or ""
 
 
-def indicator_cells(table_rows: list[dict]) -> dict[tuple, dict[str, dict]]:
-    """(scope, column) → indicator → its first row: what indicator identities compare in one table."""
+Groups = list[tuple[object, str, dict[str, dict]]]  # (scope, where to print, code → its first row) per group
+
+
+def indicator_cells(table_rows: list[dict]) -> Groups:
+    """One group per (scope, column), its indicators → their first rows: what indicator identities compare."""
     groups: dict[tuple, dict[str, dict]] = defaultdict(dict)
     for row in table_rows:
         groups[(row.get("scope"), row.get("column"))].setdefault(row["indicator"], row)
-    return groups
+    return [(scope, _where(scope, column), cells) for (scope, column), cells in groups.items()]
 
 
-def indicator_identities(check: dict, report: dict, groups: dict[tuple, dict[str, dict]]) -> list[dict]:
-    """lhs/rhs are indicator codes, evaluated in every (scope, column) instance of the table."""
-    lhs, rhs = _codes(check["lhs"]), _codes(check["rhs"])
-    out = []
-    for (scope, column), cells in groups.items():
-        found = identity(check, report, cells, lhs, rhs, check["kind"], scope, _where(scope, column), _indicator_name)
-        if found:
-            out.append(found)
-    return out
-
-
-def column_cells(table_rows: list[dict]) -> dict[tuple, dict[str, dict]]:
-    """(scope, indicator, label) → column code → its first row: what column identities compare in one table."""
+def column_cells(table_rows: list[dict]) -> Groups:
+    """One group per (scope, indicator, label), its column codes → their first rows: what column identities compare."""
     groups: dict[tuple, dict[str, dict]] = defaultdict(dict)
     for row in table_rows:
         code = column_code(row["table"], row.get("column"))
         groups[(row.get("scope"), row["indicator"], row.get("label"))].setdefault(code, row)
-    return groups
+    return [(scope, _where(scope, label), cells) for (scope, _indicator, label), cells in groups.items()]
 
 
-def column_identities(check: dict, report: dict, groups: dict[tuple, dict[str, dict]]) -> list[dict]:
-    """lhs/rhs are column codes, evaluated on every row (scope, indicator) of the table."""
+def identities(check: dict, report: dict, groups: Groups, name) -> list[dict]:
+    """lhs/rhs codes (indicators, or columns for column_ kinds) evaluated in every group where both are printed."""
+    lhs_codes, rhs_codes = _codes(check["lhs"]), _codes(check["rhs"])
     op = check["kind"].removeprefix("column_")
-    lhs, rhs = _codes(check["lhs"]), _codes(check["rhs"])
     out = []
-    for (scope, _indicator, label), cells in groups.items():
-        found = identity(check, report, cells, lhs, rhs, op, scope, _where(scope, label), _column_name)
-        if found:
-            out.append(found)
+    for scope, where, cells in groups:
+        lhs = [cells[c] for c in lhs_codes if c in cells]
+        rhs = [cells[c] for c in rhs_codes if c in cells] if lhs else None
+        if rhs:
+            out.append(identity(check["check"], report, lhs, rhs, op, scope, where, name))
     return out
 
 
@@ -540,9 +529,9 @@ def run_report(result, doc=None) -> list[dict]:
             continue
         kind = check["kind"]
         if kind in ("equal", "at_least", "at_most"):
-            out += indicator_identities(check, report, cells(indicator_cells, check["table"]))
+            out += identities(check, report, cells(indicator_cells, check["table"]), _indicator_name)
         elif kind.startswith("column_"):
-            out += column_identities(check, report, cells(column_cells, check["table"]))
+            out += identities(check, report, cells(column_cells, check["table"]), _column_name)
         elif kind == "scope_at_most":
             out += scope_order(check, report, stats)
         elif kind == "narrative_vs_table":
