@@ -439,7 +439,7 @@ def parse_review_litigation(rows: list[Row], template: str, problems: list[str])
     filled: dict[int, tuple[Row, list[str | None]]] = {}
     title = None
     for row in rows:
-        named = block_named(row.label, blocks)
+        named = block_named(row.label, template)
         if not row.cells or not (row.has_values or row.collapsed):
             title = named if named is not None else title
             continue
@@ -464,9 +464,14 @@ def parse_review_litigation(rows: list[Row], template: str, problems: list[str])
     return out
 
 
-def block_named(label: str, blocks: list[RowSpec]) -> int | None:
-    key = match_key(label)
-    named = [i for i, b in enumerate(blocks) if any(k in key for k in b.keys)]
+def block_named(label: str, template: str) -> int | None:
+    """The one 表四 block (复议, 未经复议诉讼, 复议后诉讼) a label names, if it names exactly one."""
+    return _block_named(match_key(label), template)
+
+
+@lru_cache(maxsize=16384)  # keyed on a printed label's key; labels repeat across reports
+def _block_named(key: str, template: str) -> int | None:
+    named = [i for i, b in enumerate(row_specs("review_litigation", template)) if any(k in key for k in b.keys)]
     return named[0] if len(named) == 1 else None
 
 
