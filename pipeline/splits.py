@@ -69,14 +69,21 @@ def sum_splits(digits: str, cells: int) -> list[tuple[int, ...]]:
     The total is at least as wide as every part and at most one digit wider than the widest
     (cells - 1 ≤ 10 parts), which bounds the enumeration.
     """
+    if len(digits) == cells >= 2 and digits.isascii() and digits.isdigit():
+        # One digit per cell is the only cut (the common all-'0' and single-digit rows).
+        values = tuple(map(int, digits))
+        return [values] if sum(values[:-1]) == values[-1] else []
     found = []
     for total_width in range(1, len(digits) - cells + 2):
         head, total = digits[:-total_width], digits[-total_width:]
         widest_part = len(head) - (cells - 2)
         if (len(total) > 1 and total[0] == "0") or (cells <= 11 and total_width > widest_part + 1):
             continue
-        for parts in _parts_summing(head, cells - 1, total_width, int(total)):
-            found.append(parts + (int(total),))
+        if len(head) > (cells - 1) * total_width:
+            continue  # a part wider than the total exceeds it
+        total_value = int(total)
+        for parts in _parts_summing(head, cells - 1, total_width, total_value):
+            found.append(parts + (total_value,))
     return found
 
 
