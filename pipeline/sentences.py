@@ -29,7 +29,8 @@ _SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]?")
 HEADING_MAX = 40
 
 
-@dataclass(frozen=True)
+# Not frozen: a frozen dataclass's __init__ is several times slower, and a report has dozens of each.
+@dataclass(slots=True)
 class Block:
     """Consecutive prose lines joined (PDF copies wrap sentences across lines)."""
     text: str
@@ -40,7 +41,7 @@ class Block:
         return self.line_nos[max(0, bisect_right(self.starts, pos) - 1)]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Heading:
     rank: int
     text: str  # the heading's words after its marker, up to the first punctuation
