@@ -27,7 +27,8 @@ def line_rows(text: str, line_no: int) -> list[Row]:
     for m in _RUN.finditer(text):
         label += text[pos:m.start()]
         run, carry = m.group(0), ""
-        tail = _ENUM_TAIL.search(run)
+        # Only a run ending in a numbering mark can carry the next row's number.
+        tail = _ENUM_TAIL.search(run) if run.endswith((".", "、")) else None
         if tail:  # '00000002.' → run '0000000', next label starts '2.'
             run, carry = run[: tail.start()], run[tail.start():]
         run = run.rstrip(".、")

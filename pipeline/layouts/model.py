@@ -58,18 +58,20 @@ def row_from_cells(cells: list[str], line: int) -> Row | None:
     """Leading non-value cells are labels, the rest values; None for a row with nothing in it."""
     cells = [c.strip() for c in cells]
     first_value = _first_value(cells)
-    labels = tuple(c for c in cells[:first_value] if c)
+    labels = tuple(filter(None, cells[:first_value]))
     values = tuple(cells[first_value:])
-    if not labels and not any(is_number(c) for c in values):
+    if not labels and not any(map(is_number, values)):
         return None  # a separator, or a label-less row of blanks only
     return Row(labels, values, line)
 
 
 def _first_value(cells: list[str]) -> int:
-    for i, cell in enumerate(cells):
+    i = 0
+    for cell in cells:
         if is_value(cell):
             return i
-    return len(cells)
+        i += 1
+    return i
 
 
 def text_row(text: str, line: int) -> Row | None:
