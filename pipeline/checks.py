@@ -59,16 +59,30 @@ def applies(check: dict, template: str) -> bool:
     return wanted == "any" or wanted == template or (wanted == "std" and template.startswith("std"))
 
 
+@lru_cache(maxsize=None)
+def checks_for(template: str) -> tuple[dict, ...]:
+    """The catalog checks that apply to a template, in catalog order."""
+    return tuple(check for check in check_catalog().values() if applies(check, template))
+
+
 # ---------------------------------------------------------------- result rows
 
 def result_row(check_id: str, report: dict, scope, status: str, expected, actual, message: str, line) -> dict:
+    severity, responsibility = _blame(check_id, report.get("layout") in HEURISTIC_LAYOUTS)
+    return {"report_id": report.get("report_id"), "scope": scope, "check": check_id, "status": status,
+            "severity": severity, "responsibility": responsibility,
+            "expected": _num(expected), "actual": _num(actual), "message": message, "source_line": line}
+
+
+@lru_cache(maxsize=None)  # asked for every result row; a handful of checks
+def _blame(check_id: str, heuristic_layout: bool) -> tuple[str, str]:
+    """A check's severity and who is responsible for a failure: 'layout' checks blame our reading of a
+    heuristic layout, the source otherwise."""
     check = check_catalog()[check_id]
     responsibility = check["responsibility"]
     if responsibility == "layout":
-        responsibility = "extraction" if report.get("layout") in HEURISTIC_LAYOUTS else "source"
-    return {"report_id": report.get("report_id"), "scope": scope, "check": check_id, "status": status,
-            "severity": check["severity"], "responsibility": responsibility,
-            "expected": _num(expected), "actual": _num(actual), "message": message, "source_line": line}
+        responsibility = "extraction" if heuristic_layout else "source"
+    return check["severity"], responsibility
 
 
 def _num(x):
@@ -86,15 +100,18 @@ def _where(scope, column) -> str:
 
 # ---------------------------------------------------------------- sums over cells
 
-def _total(rows: list[dict]) -> tuple[float | None, bool]:
-    """The sum of some cells, blanks taken as 0 while others have values (None when every cell is blank), and
-    whether a cell is blank."""
-    values = [float(v) for r in rows if (v := r.get("value")) is not None]
-    return (sum(values) if values else None), len(values) < len(rows)
-
-
-def _cells_text(rows: list[dict], name) -> str:
-    return " + ".join([f"「{name(r)}」 {_fmt(r.get('value'))}" for r in rows])
+def _side(rows: list[dict], name) -> tuple[float | None, str, bool]:
+    """One side of an identity: its sum, blanks taken as 0 while others have values (None when every cell is
+    blank), its cells as text, and whether a cell is blank."""
+    total, blank, pieces = None, False, []
+    for row in rows:
+        value = row.get("value")
+        if value is None:
+            blank = True
+        else:
+            total = float(value) if total is None else total + float(value)
+        pieces.append(f"「{name(row)}」 {_fmt(value)}")
+    return total, " + ".join(pieces), blank
 
 
 def compare(op: str, lhs: float, rhs: float) -> bool:
@@ -110,8 +127,8 @@ SYMBOL = {"equal": ("=", "≠"), "at_least": ("≥", "<"), "at_most": ("≤", ">
 
 def identity(check_id: str, report: dict, lhs: list[dict], rhs: list[dict], op: str, scope, where: str, name) -> dict:
     """One identity over the printed cells of its two sides → a result row."""
-    (lhs_total, lhs_blank), (rhs_total, rhs_blank) = _total(lhs), _total(rhs)
-    lhs_text, rhs_text = _cells_text(lhs, name), _cells_text(rhs, name)
+    lhs_total, lhs_text, lhs_blank = _side(lhs, name)
+    rhs_total, rhs_text, rhs_blank = _side(rhs, name)
     line = lhs[0].get("source_line")
     if lhs_total is None or rhs_total is None:
         return result_row(check_id, report, scope, "not_assessable", rhs_total, lhs_total,
@@ -200,11 +217,11 @@ class TableOutcomes:
 
     def __init__(self, rows: list[dict]):
         self.rows = rows
-        self.scopes = list(dict.fromkeys(o.get("scope") for o in self.rows))
         # Every narrative statement looks up several measures: index the rows once, in their order.
         self.by_measure: dict[tuple, list[dict]] = defaultdict(list)
         for o in self.rows:
             self.by_measure[(o.get("scope"), o["stage"], o["measure"])].append(o)
+        self.scopes = list(dict.fromkeys(scope for scope, _stage, _measure in self.by_measure))
 
     def scopes_for(self, scope) -> list:
         return [scope] if scope in self.scopes else self.scopes
@@ -524,9 +541,7 @@ def run_report(result, doc=None) -> list[dict]:
         return grouped[(grouping, table)]
 
     out = []
-    for check in check_catalog().values():
-        if not applies(check, template):
-            continue
+    for check in checks_for(template):
         kind = check["kind"]
         if kind in ("equal", "at_least", "at_most"):
             out += identities(check, report, cells(indicator_cells, check["table"]), _indicator_name)
