@@ -134,7 +134,8 @@ def _component(kind: str, number: str) -> str:
     return f"({number})" if kind in ("b", "d") else number
 
 
-def path_text(path) -> str:
+@lru_cache(maxsize=4096)  # numbering paths repeat across reports
+def path_text(path: tuple[tuple[str, str], ...]) -> str:
     return ".".join(_component(k, n) for k, n in path)
 
 
@@ -429,6 +430,7 @@ def split_runs(row: Row, spec: TableSpec, parent: Row | None, prose: str, proble
                     f"{' / '.join(spec.columns)} and nothing in the report settles it; the cells were left blank")
 
 
+@lru_cache(maxsize=16384)  # printed labels repeat across reports
 def _printed(label: str) -> str:
     return _SPACES.sub("", label)
 
@@ -445,6 +447,7 @@ def _subset_parent(row: Row, rows_by_path: dict) -> Row | None:
 
 # ── rows out ─────────────────────────────────────────────────────────────────────────────────────
 
+@lru_cache(maxsize=16384)  # printed labels repeat across reports
 def _unit_in_label(label: str) -> str:
     """Some forms print the unit inside the label: '主动公开信息数(条)'."""
     m = _UNIT_NOTE.search(label_key(label))
