@@ -312,7 +312,8 @@ def find_collapsed_tables(lines: list[Line]) -> list[tuple[TableSpec, list[Row],
     """Tables run together inside one line: (spec, rows with digit runs, the text before the table)."""
     found = []
     for line in lines:
-        m = _COLLAPSED_HEADER.search(line.text)
+        # Both label headers hold '指标' literally: lines without it cannot match the header pattern.
+        m = _COLLAPSED_HEADER.search(line.text) if "指标" in line.text else None
         if not m or not _DIGIT.search(line.text, m.end()):
             continue
         columns = [c for c in _VALUE_HEADER.findall(m.group("cols"))]
