@@ -29,9 +29,7 @@ def detect(lines: Sequence, is_html: bool) -> str:
     texts = [line.text for line in lines]
     if sum("\t" in t for t in texts) >= 3:
         return "tsv"
-    piped = [t for t in texts if "|" in t and pipe.is_pipe_row(t)]
-    wide_pipes = sum(len(pipe.split_cells(t)) >= 3 for t in piped)
-    plain_numbered = sum(_ends_in_numbers(t) for t in texts if "|" not in t)
+    piped, wide_pipes, plain_numbered = _pipes_and_numbers(texts)
     if wide_pipes >= 3:
         if plain_numbered >= 2 or any(pdf_text.is_page_footer(t) for t in texts):
             return "pdf_text"
@@ -44,6 +42,18 @@ def detect(lines: Sequence, is_html: bool) -> str:
     if any(_GLUED.search(t) for t in texts):
         return "collapsed"
     return "pipe" if piped else "pdf_text"
+
+
+def _pipes_and_numbers(texts: list[str]) -> tuple[bool, int, int]:
+    """(any pipe row, pipe rows of three cells or more, plain lines ending in numbers), in one pass."""
+    piped, wide_pipes, plain_numbered = False, 0, 0
+    for t in texts:
+        if "|" not in t:
+            plain_numbered += _ends_in_numbers(t)
+        elif pipe.is_pipe_row(t):
+            piped = True
+            wide_pipes += pipe.cell_count(t) >= 3
+    return piped, wide_pipes, plain_numbered
 
 
 def _ends_in_numbers(text: str) -> bool:

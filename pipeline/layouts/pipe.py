@@ -25,6 +25,14 @@ def split_cells(text: str, sep: str = "|") -> list[str]:
     return s.split(sep)
 
 
+def cell_count(text: str) -> int:
+    """len(split_cells(text)), without building the cells: one more than the '|' between cells."""
+    s = text.strip()
+    leading = s.startswith("|")
+    trailing = s.endswith("|") and len(s) > leading  # a lone '|' is the leading one only
+    return s.count("|") - leading - trailing + 1
+
+
 def read_rows(lines: Iterable) -> list[Row]:
     rows = []
     for line in lines:
