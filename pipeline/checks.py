@@ -227,7 +227,9 @@ class TableOutcomes:
         return [scope] if scope in self.scopes else self.scopes
 
     def measure(self, scope, stage: str, measure: str, applicant: str) -> tuple[float | None, list[dict]]:
-        rows = self.by_measure.get((scope, stage, measure), [])
+        rows = self.by_measure.get((scope, stage, measure))
+        if not rows:
+            return None, []
         exact = [o for o in rows if o["applicant"] == applicant]
         if not exact and applicant == "all":
             exact = [o for o in rows if o["applicant"] != "all"]  # a blank 总计: add the applicant columns
@@ -264,25 +266,41 @@ def _labels(rows: list[dict], limit: int = 3) -> str:
     return "、".join(names[:limit]) + ("…" if len(names) > limit else "")
 
 
+BOUND_NOTES = {"at_least": " (余/以上: a lower bound)", "at_most": " (an upper bound)"}
+
+
 def narrative_vs_table(check: dict, report: dict, narrative: list[dict], table: TableOutcomes) -> list[dict]:
     out = []
     for row in narrative:
-        terms = narrative_equivalents().get((row["stage"], row["measure"]), [f"{row['stage']}.{row['measure']}"])
-        tried = [(scope, expr, *table.expression(scope, expr, row["applicant"]))
-                 for scope in table.scopes_for(row.get("scope")) for expr in terms]
-        tried = [t for t in tried if t[2] is not None]
-        if not tried:
-            continue
         qualifier = row.get("qualifier") or "exact"
-        match = next((t for t in tried if _agrees(row["count"], t[2], qualifier)), None)
-        scope, expr, value, used = match or tried[0]
-        bound = {"at_least": " (余/以上: a lower bound)", "at_most": " (an upper bound)"}.get(qualifier, "")
+        found, agrees = table_reading(row, qualifier, table)
+        if found is None:
+            continue
+        scope, value, used = found
         where = f" ({scope})" if scope else ""
-        message = (f"narrative 「{row.get('label', '')}」 {_fmt(row['count'])}{bound} "
-                   f"{'agrees with' if match else 'vs'} table{where} {_labels(used)} = {_fmt(value)}")
-        out.append(result_row(check["check"], report, row.get("scope"), "pass" if match else "fail", value,
+        message = (f"narrative 「{row.get('label', '')}」 {_fmt(row['count'])}{BOUND_NOTES.get(qualifier, '')} "
+                   f"{'agrees with' if agrees else 'vs'} table{where} {_labels(used)} = {_fmt(value)}")
+        out.append(result_row(check["check"], report, row.get("scope"), "pass" if agrees else "fail", value,
                               row["count"], message, row.get("source_line")))
     return out
+
+
+def table_reading(row: dict, qualifier: str, table: TableOutcomes) -> tuple[tuple | None, bool]:
+    """The first (scope, value, cells) of the table's equivalents of a narrative count that agrees with it, else
+    the first the table has at all (None when it has none), and whether it agrees. Tried in order, so the search
+    stops at the first agreeing one."""
+    stage, measure = row["stage"], row["measure"]
+    terms = narrative_equivalents().get((stage, measure)) or [f"{stage}.{measure}"]
+    first = None
+    for scope in table.scopes_for(row.get("scope")):
+        for expr in terms:
+            value, used = table.expression(scope, expr, row["applicant"])
+            if value is None:
+                continue
+            if _agrees(row["count"], value, qualifier):
+                return (scope, value, used), True
+            first = first or (scope, value, used)
+    return first, False
 
 
 # ---------------------------------------------------------------- stated percentages
