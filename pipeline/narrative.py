@@ -376,6 +376,8 @@ def _count_rules() -> tuple[tuple[OutcomeRule, ...], re.Pattern]:
 
 
 def _percent_after(sentence: str, q: Quantity, limit: int) -> float | None:
+    if "%" not in sentence[q.end:limit]:
+        return None  # every percentage ends in % (prose blocks are width-folded: no ％ is left)
     for p in find_percents(sentence[q.end:limit]):
         if _PERCENT_AFTER.match(sentence[q.end:q.end + p.start]):
             return p.value

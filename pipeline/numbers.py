@@ -68,6 +68,10 @@ _FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _ANY_FULLWIDTH = re.compile("[\uff01-\uff5e\u3000]")
 
 
+def has_fullwidth(text: str) -> bool:
+    return _ANY_FULLWIDTH.search(text) is not None
+
+
 def fold_width(text: str) -> str:
     """Full-width ASCII → ASCII, one character for one, so offsets stay valid."""
     # NFKC'd text rarely has any left, and translating a Chinese string char by char is slow.

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from itertools import accumulate
 from dataclasses import dataclass
 
-from pipeline.numbers import fold_width
+from pipeline.numbers import fold_width, has_fullwidth
 
 _TABLE_LINE = re.compile(r"^\||\s\|\s|\|$")
 _PAGE_FOOTER = re.compile(r"^[—\-–]+\s*\d+\s*[—\-–]+$")
@@ -24,6 +24,8 @@ _MARKER = re.compile(
     r"|(?P<r3>(?<![\dA-Za-z.．,%])\d{1,2}[、.．](?![\d%]))"
     r"|(?P<r4>(?<!第)[(（]\d{1,2}[)）])"
     r"|(?P<r5>(?:^|(?<=[。；;：:！？!?\s]))[一二三四五六七八九十]+是))")
+# Every marker holds a numeral directly followed by one of these: a block without one has no heading.
+_MARKER_CUE = re.compile(r"[一二三四五六七八九十\d][、.．)）是]")
 _HEADING_END = re.compile(r"[。，,；;：:！？!?]")
 _SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]?")
 HEADING_MAX = 40
@@ -48,8 +50,9 @@ class Heading:
     start: int  # offset in the block
 
 
-def _clean(text: str) -> str:
-    return fold_width(text.lstrip("#").strip())
+def _clean(text: str, folding: bool) -> str:
+    text = text.lstrip("#").strip()
+    return fold_width(text) if folding else text
 
 
 def _is_heading_line(text: str) -> bool:
@@ -62,8 +65,10 @@ def blocks(doc) -> list[Block]:
     out: list[Block] = []
     texts: list[str] = []
     nos: list[int] = []
+    # Read Documents are NFKC'd (no full-width ASCII left): one search spares folding line by line.
+    folding = has_fullwidth("\n".join(line.text for line in doc.lines))
     for line in doc.lines:
-        text = _clean(line.text)
+        text = _clean(line.text, folding)
         if _PAGE_FOOTER.match(text):
             continue
         outside = not text or ("|" in text and _TABLE_LINE.search(text))  # the test of "|" spares most lines a scan
@@ -92,6 +97,8 @@ def headings(block: Block) -> list[Heading]:
 
 
 def _headings(block: Block) -> Iterator[Heading]:
+    if not _MARKER_CUE.search(block.text):
+        return
     for m in _MARKER.finditer(block.text):
         rank = int(m.lastgroup[1])
         rest = block.text[m.end():m.end() + HEADING_MAX]
