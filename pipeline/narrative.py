@@ -231,24 +231,31 @@ def _is_heading_like(text: str) -> bool:
     return bool(_HEADING_SUFFIX.search(text))
 
 
-def _heading_words(heading: Heading) -> str | None:
+def _heading_words(text: str) -> str | None:
     """The heading's words if it reads as a heading (not a run-in point such as 二是通过…等内容)."""
-    if _is_heading_like(heading.text):
-        return heading.text
-    m = _RUN_ON_HEADING.match(heading.text)
+    if _is_heading_like(text):
+        return text
+    m = _RUN_ON_HEADING.match(text)
     return m.group(0) if m else None
+
+
+@lru_cache(maxsize=4096)  # heading texts repeat across reports, and every count under one asks again
+def _heading_domains(text: str) -> tuple[tuple[str, ...], str] | None:
+    """The domain codes a heading's words name, in order, and its label; None when it is no heading."""
+    words = _heading_words(text)
+    if words is None:
+        return None
+    codes = tuple(d.code for _, d in domain_hits(words))
+    return codes, _HEADING_TAIL.sub("", _HEADING_VERBS.sub("", words)) or words
 
 
 def _heading_domain(trail: tuple[Heading, ...]) -> tuple[str, str] | None:
     for heading in reversed(trail):
-        words = _heading_words(heading)
-        if words is None:
+        found = _heading_domains(heading.text)
+        if found is None:
             continue
-        hits = domain_hits(words)
-        if not hits:
-            return None
-        label = _HEADING_TAIL.sub("", _HEADING_VERBS.sub("", words)) or words
-        return hits[0][1].code, label
+        codes, label = found
+        return (codes[0], label) if codes else None
     return None
 
 
@@ -263,10 +270,9 @@ def _summary_domain(text: str) -> tuple[str, str] | None:
 
 def _parent(trail: tuple[Heading, ...], code: str) -> str | None:
     for heading in reversed(trail):
-        words = _heading_words(heading)
-        hits = domain_hits(words) if words else []
-        if hits and code not in {d.code for _, d in hits}:
-            return hits[0][1].code
+        codes = (_heading_domains(heading.text) or ((), ""))[0]
+        if codes and code not in codes:
+            return codes[0]
     return None
 
 
