@@ -97,9 +97,10 @@ def headings(block: Block) -> list[Heading]:
 
 
 def _headings(block: Block) -> Iterator[Heading]:
-    if not _MARKER_CUE.search(block.text):
+    cue = _MARKER_CUE.search(block.text)
+    if cue is None:
         return
-    for m in _MARKER.finditer(block.text):
+    for m in _MARKER.finditer(block.text, _run_start(block.text, cue.start())):
         rank = int(m.lastgroup[1])
         rest = block.text[m.end():m.end() + HEADING_MAX]
         stop = _HEADING_END.search(rest)
@@ -107,6 +108,14 @@ def _headings(block: Block) -> Iterator[Heading]:
         # A marker holds no punctuation, so the next one counts only if it starts before it.
         nxt = _MARKER.search(rest, 0, cut)
         yield Heading(rank, rest[:nxt.start() if nxt else cut].strip(), m.start())
+
+
+def _run_start(text: str, pos: int) -> int:
+    """Where the numerals and brackets running up to pos begin. Before its numeral-then-mark cue a
+    marker holds only these, so no marker starts before the first cue's run."""
+    while pos and (text[pos - 1] in "一二三四五六七八九十(（" or text[pos - 1].isdecimal()):
+        pos -= 1
+    return pos
 
 
 def sentences(block: Block) -> list[tuple[int, str]]:
