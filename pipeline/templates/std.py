@@ -191,14 +191,19 @@ def place_rows(labelled: list[tuple[Row, str]], table: str, template: str, probl
 def cell_rows(table: str, spec: RowSpec, cols: list[ColSpec], raws: list[str | None], row_label: str,
               printed: str, line: int, problems: list[str]) -> list[dict]:
     """One statistics row per cell of a template row; a cell the print lost (None) stays empty."""
-    out, row_path, indicator = [], spec.row_path, spec.indicator
+    # Each cell copies the row's shared fields: a dict copy and four stores cost ~2/3 of a ten-key literal.
+    shared = {"table": table, "scope": None, "row_path": spec.row_path, "indicator": spec.indicator,
+              "label": printed, "column": None, "unit": None, "value": None, "value_raw": "", "source_line": line}
+    out = []
     for col, raw in zip(cols, raws):
         readable, value = (True, None) if raw is None else _read_cell(raw)
         if not readable:
             problems.append(f"cell 「{row_label}」/{col.label} reads 「{raw}」, not a number; left empty")
-        out.append({"table": table, "scope": None, "row_path": row_path, "indicator": indicator,
-                    "label": printed, "column": col.label, "unit": col.unit, "value": value,
-                    "value_raw": "" if raw is None else raw, "source_line": line})
+        cell = shared.copy()
+        cell["column"], cell["unit"], cell["value"] = col.label, col.unit, value
+        if raw is not None:
+            cell["value_raw"] = raw
+        out.append(cell)
     return out
 
 
