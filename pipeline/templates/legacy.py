@@ -139,11 +139,12 @@ def path_text(path: tuple[tuple[str, str], ...]) -> str:
     return ".".join(_component(k, n) for k, n in path)
 
 
-def _choose(found: list[dict], parent: dict | None, rows: list[Row], i: int) -> dict | None:
-    """Identical labels under different parents resolve through the parent, else the nearest ancestor seen
-    among the rows before rows[i]."""
+def _choose(found: list[dict], by_path: dict, rows: list[Row], i: int) -> dict | None:
+    """Identical labels under different parents resolve through the parent of rows[i], else the nearest
+    ancestor seen among the rows before it."""
     if len(found) <= 1:
         return found[0] if found else None
+    parent = _owner(rows[i].path[:-1], by_path)
     if parent:
         direct = [c for c in found if c["parent"] == parent["indicator"]]
         if direct:
@@ -179,7 +180,7 @@ def assign_structure(rows: list[Row]) -> None:
         else:
             stack = _place_unnumbered(stack, found, by_path)
         row.path = tuple(stack)
-        row.indicator = _choose(found, _owner(row.path[:-1], by_path), rows, i)
+        row.indicator = _choose(found, by_path, rows, i)
         by_path.setdefault(row.path, row)
 
 
