@@ -361,6 +361,9 @@ def build(raw_dir: Path, out_dir: Path, jobs: int | None = None, progress: bool 
     out_dir.mkdir(parents=True, exist_ok=True)
     with _exclusive(out_dir):
         fingerprint = code_fingerprint()
+        jobs = jobs or os.cpu_count() or 1
+        if jobs > 1 and (write.current_manifest(out_dir) or {}).get("fingerprint") != fingerprint:
+            _start_fork_server()  # every file will be parsed: the server loads the parser while files are hashed
         known = _load_pickle(out_dir / CACHE / HASH_MEMO) or {}
         sources, memo = plan(raw_dir, fingerprint, known)
         if memo != known:
@@ -371,8 +374,7 @@ def build(raw_dir: Path, out_dir: Path, jobs: int | None = None, progress: bool 
         if previous and previous.get("digest") == digest and write.duckdb_is_fresh(out_dir):
             c = previous["counts"]
             return BuildSummary(len(sources), c["parsed"], c["partial"], c["failed"], time.perf_counter() - start)
-        counts, parsed_now = _rebuild(raw_dir, out_dir, sources, fingerprint, digest, jobs or os.cpu_count() or 1,
-                                      progress)
+        counts, parsed_now = _rebuild(raw_dir, out_dir, sources, fingerprint, digest, jobs, progress)
     return BuildSummary(len(sources), counts["parsed"], counts["partial"], counts["failed"],
                         time.perf_counter() - start, parsed_now)
 
@@ -440,16 +442,22 @@ def _workers(jobs: int, n_tasks: int):
     if jobs <= 1 or n_tasks <= 1:
         yield None
         return
-    import multiprocessing
-
-    # Workers start from a bare fork server, not from this process: they inherit none of the plan's
-    # per-file data, so their memory does not grow with the corpus.
-    context = multiprocessing.get_context("forkserver")
-    # The server imports the parser and the writer's libraries once; each worker forks with them loaded
-    # (about a second of imports saved per worker, and their pages shared).
-    context.set_forkserver_preload(["pipeline.parse", "pipeline.write", "schemas.models", "pyarrow.parquet"])
-    with ProcessPoolExecutor(min(jobs, n_tasks), mp_context=context) as pool:
+    # Workers start from a fork server, not from this process: they inherit none of the plan's per-file
+    # data, so their memory does not grow with the corpus.
+    with ProcessPoolExecutor(min(jobs, n_tasks), mp_context=_start_fork_server()) as pool:
         yield pool
+
+
+def _start_fork_server():
+    """The fork server's context, the server started if it is not running yet. The server imports the parser
+    and the writer's libraries once; each worker forks with them loaded (a second of imports saved per worker)."""
+    import multiprocessing
+    from multiprocessing import forkserver
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["pipeline.parse", "pipeline.write", "schemas.models", "pyarrow.parquet"])
+    forkserver.ensure_running()  # returns at once; the server imports in its own process
+    return context
 
 
 def _run(pool: ProcessPoolExecutor | None, tasks: list[ShardTask], bar: Progress):
