@@ -197,6 +197,8 @@ def _domain_of(stmt: Statement, previous_end: int) -> tuple[str, str] | None:
         return None  # 125项信息公开任务: the count is of something else
     before = stmt.before(_CLAUSE_MARK, previous_end)
     parts = _ANCHOR.split(before)
+    if len(parts) == 1 and not _names_domain(before):
+        return None  # 其中当面申请3件: no verb, and no domain in the words a trimmed object is cut from
     obj = _trim(parts[-1])
     if _names_domain(obj):
         return _named_domain(obj)
