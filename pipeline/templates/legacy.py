@@ -415,10 +415,8 @@ def split_runs(row: Row, spec: TableSpec, parent: Row | None, prose: str, proble
         splits = [tuple(int(r) if r.isdigit() else float(r) for r in runs)]
     elif len(runs) == 1 and runs[0].isdigit():
         splits = _guaranteed(digit_splits(runs[0], width, MAX_CELL_DIGITS), spec, parent)
-        period = next(iter(_column_kinds(tuple(spec.columns))[1]), None)
-        if len(splits) > 1 and period is not None:
-            stated = prose_numbers(prose, _phrases(row))
-            splits = [s for s in splits if s[period] in stated] or splits
+        if len(splits) > 1:
+            splits = _stated_in_prose(splits, row, spec, prose)
     else:
         splits = []
     row.lines = [row.line] * width
@@ -430,6 +428,15 @@ def split_runs(row: Row, spec: TableSpec, parent: Row | None, prose: str, proble
     reason = "split several ways" if splits else "fit no split"
     problems.append(f"legacy table: the digits '{''.join(runs)}' of row '{_printed(row.label)}' {reason} into "
                     f"{' / '.join(spec.columns)} and nothing in the report settles it; the cells were left blank")
+
+
+def _stated_in_prose(splits: list[tuple[int, ...]], row: Row, spec: TableSpec, prose: str) -> list[tuple[int, ...]]:
+    """The splits whose first period cell the prose states for the row; all of them when none is."""
+    period = next(iter(_column_kinds(tuple(spec.columns))[1]), None)
+    if period is None:
+        return splits
+    stated = prose_numbers(prose, _phrases(row))
+    return [s for s in splits if s[period] in stated] or splits
 
 
 @lru_cache(maxsize=16384)  # printed labels repeat across reports
