@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from pipeline.labels import strip_enumeration
 from pipeline.splits import split_enumeration_tail
@@ -25,6 +26,7 @@ class CollapsedRow:
     line: int = 0
 
 
+@lru_cache(maxsize=16384)  # printed labels repeat across reports
 def split_unit(text: str) -> tuple[str, str]:
     """('政府网站公开数条') → ('政府网站公开数', '条'): the unit column printed after the label."""
     s = text.strip()

@@ -313,8 +313,9 @@ def find_collapsed_tables(lines: list[Line]) -> list[tuple[TableSpec, list[Row],
     """Tables run together inside one line: (spec, rows with digit runs, the text before the table)."""
     found = []
     for line in lines:
-        # Both label headers hold '指标' literally: lines without it cannot match the header pattern.
-        m = _COLLAPSED_HEADER.search(line.text) if "指标" in line.text else None
+        # Both label headers hold '指标' at most two characters in, so no match starts before that.
+        at = line.text.find("指标")
+        m = _COLLAPSED_HEADER.search(line.text, max(0, at - 2)) if at >= 0 else None
         if not m or not _DIGIT.search(line.text, m.end()):
             continue
         columns = [c for c in _VALUE_HEADER.findall(m.group("cols"))]
