@@ -85,7 +85,7 @@ def table_zone(lines: list[Line]) -> tuple[list[Line], str]:
     if start is None:
         return [], "\n".join(line.text for line in lines)
     (i, pos) = start
-    end = _find(lines, _ZONE_END, i, pos) or (len(lines) - 1, len(lines[-1].text))
+    end = _find_end(lines, i, pos) or (len(lines) - 1, len(lines[-1].text))
     (j, end_pos) = end
     zone = lines[i:j + 1]
     if i == j:
@@ -103,6 +103,18 @@ def _find(lines: list[Line], pattern: re.Pattern, first: int, pos: int = 0) -> t
         m = pattern.search(lines[k].text, pos if k == first else 0)
         if m:
             return k, m.start()
+    return None
+
+
+def _find_end(lines: list[Line], first: int, pos: int) -> tuple[int, int] | None:
+    """_find for _ZONE_END, searching only lines that hold 存在 or 其他需要报告 (every zone end does):
+    the pattern opens with a character class, which the regex engine tests at every position."""
+    for k in range(first, len(lines)):
+        text = lines[k].text
+        if "存在" in text or "其他需要报告" in text:
+            m = _ZONE_END.search(text, pos if k == first else 0)
+            if m:
+                return k, m.start()
     return None
 
 
