@@ -58,8 +58,15 @@ def _pipes_and_numbers(texts: list[str]) -> tuple[bool, int, int]:
 
 def _ends_in_numbers(text: str) -> bool:
     # The pattern ends in a digit at the end of the text (`$` also allows one final newline): a cheap
-    # test skips the search on most lines.
-    return text.removesuffix("\n")[-1:].isdigit() and bool(_TRAILING_NUMBERS.search(text))
+    # test skips most lines.
+    if not text.removesuffix("\n")[-1:].isdigit():
+        return False
+    # After its first character the pattern matches only \s, \d, '.', '+' and '-': a match can start only at
+    # the last other character, so one anchored match there replaces a search through a long (collapsed) line.
+    start = len(text)
+    while start and (text[start - 1].isspace() or text[start - 1].isdecimal() or text[start - 1] in ".+-"):
+        start -= 1
+    return start > 0 and bool(_TRAILING_NUMBERS.match(text, start - 1))
 
 
 def _is_lone_number(text: str) -> bool:
