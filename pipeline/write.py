@@ -142,7 +142,8 @@ def write_parts(name: str, parts: list[bytes], path: Path) -> None:
     import pyarrow.parquet as pq
 
     tables = [pa.ipc.open_stream(part).read_all() for part in parts]
-    pq.write_table(pa.concat_tables(tables) if tables else arrow_schema(name).empty_table(), path)
+    # one contiguous table: many small chunks make Parquet writing about twice as slow
+    pq.write_table(pa.concat_tables(tables).combine_chunks() if tables else arrow_schema(name).empty_table(), path)
 
 
 def read_rows(paths: list[Path], indicators: set[str] | None = None):
