@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 import pipeline
-from pipeline import build as build_mod
+from pipeline import build as build_mod, plan
 from pipeline.build import build
 from pipeline.cli import main
 from pipeline.write import TABLE_NAMES
@@ -188,7 +188,7 @@ def test_a_stray_part_of_a_killed_build_is_cleaned_and_old_builds_pruned(tmp_pat
 def test_hash_memo_trusts_only_files_unchanged_since_long_before_hashing(tmp_path):
     path = tmp_path / "a.txt"
     path.write_text("一", encoding="utf-8")
-    shas, memo = build_mod.hash_files([path], {})
+    shas, memo = plan.hash_files([path], {})
     path.write_text("二", encoding="utf-8")  # same size, same second: must be read again
-    again, _ = build_mod.hash_files([path], memo)
+    again, _ = plan.hash_files([path], memo)
     assert again != shas

@@ -1,0 +1,117 @@
+"""Cross-report checks over every shard, run in a worker once the shards are built; unchanged groups keep their rows."""
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline import write
+from pipeline.plan import Source, digest_of
+from pipeline.shards import ACROSS, REPORTS, dump_pickle, load_pickle
+
+ACROSS_MEMO = "across-groups.pkl"  # cross-report rows per group of reports, keyed by the members' cache keys
+ACROSS_PART = ".across-"  # prefix of the cross-report checks' part file, removed once published
+ACROSS_BATCH = 8192  # reports whose cross-report rows are held in memory at once
+
+
+@dataclass(frozen=True)
+class AcrossTask:
+    cache_dir: str
+    shards: list[tuple[str, list[Source]]]
+    across: frozenset[str] | None  # statistics indicators the cross-report checks read (None: all rows)
+    digest: str  # of the build's inputs
+
+
+def cross_report_part(task: AcrossTask) -> str:
+    """Run the cross-report checks over every shard; their validated rows as one Parquet part file
+    (a temporary file under the cache, for the publisher to link)."""
+    from pipeline import checks
+
+    cache = Path(task.cache_dir)
+    reports = [row for key, _ in task.shards for row in load_pickle(cache / "shards" / key / REPORTS)]
+    keys = [src.key for _, members in task.shards for src in members]
+    statistics = None if task.across else [cache / "shards" / key / "statistics.parquet" for key, _ in task.shards]
+    rows = _cross_report_rows(checks, cache, task.shards, reports, keys, statistics)
+    path = cache / f"{ACROSS_PART}{task.digest[:16]}-{os.getpid()}.parquet"
+    tmp = path.with_name(f".tmp-{path.name}")
+    frame = write.validate("validation_results", write.to_frame("validation_results", rows))
+    write.write_parquet("validation_results", frame, tmp)
+    os.replace(tmp, path)
+    return str(path)
+
+
+def across_indicators(checks) -> frozenset[str] | None:
+    """The indicators cross-report checks read, when the checks module declares them (ACROSS_CELLS):
+    handing them only those rows keeps a rebuild fast and small however large the corpus."""
+    cells = getattr(checks, "ACROSS_CELLS", None)
+    return frozenset(indicator for _, indicator in cells) if cells else None
+
+
+def _cross_report_rows(checks, cache: Path, shards: list, reports: list[dict], keys: list[str],
+                       statistics_parts: list[Path] | None) -> list[dict]:
+    """checks.run_across over every report; a crash there is reported, never fatal (the per-report tables
+    are still worth publishing)."""
+    try:
+        if statistics_parts is not None:  # the checks declare no cells: stream every statistics row
+            return checks.run_across(reports, write.PartRows(statistics_parts))
+        return _across_by_group(checks, cache, shards, reports, keys)
+    except Exception as exc:  # noqa: BLE001
+        print(f"warning: cross-report checks failed ({type(exc).__name__}: {exc}); "
+              "their rows are missing from validation_results", file=sys.stderr)
+        return []
+
+
+def _across_by_group(checks, cache: Path, shards: list, reports: list[dict], keys: list[str]) -> list[dict]:
+    """checks.run_across group by group: a group whose reports are all unchanged keeps its rows from the
+    last build, so one edited report re-checks only its own body's reports."""
+    groups = across_groups(checks, reports)
+    digests = {group: digest_of(*(keys[i] for i in members)) for group, members in groups.items()}
+    memo = load_pickle(cache / ACROSS_MEMO) or {}
+    done = {group: memo[group][1] for group in groups if memo.get(group, (None,))[0] == digests[group]}
+    todo = [group for group in groups if group not in done]
+    for batch in _batches(todo, groups):
+        cells = _across_cells(cache, shards, {i for group in batch for i in groups[group]})
+        for group in batch:
+            members = groups[group]
+            done[group] = checks.run_across([reports[i] for i in members], [row for i in members for row in cells[i]])
+    if todo or memo.keys() != groups.keys():
+        dump_pickle(cache / ACROSS_MEMO, {group: (digests[group], done[group]) for group in groups})
+    return [row for group in groups for row in done[group]]
+
+
+def across_groups(checks, reports: list[dict]) -> dict:
+    """Report indices per issuing body, in report order: cross-report checks pair reports of one body only
+    (checks.body_key); reports without a year or jurisdiction pair with none and form one group of their own."""
+    body_key = getattr(checks, "body_key", None)
+    groups: dict = {}
+    for i, report in enumerate(reports):
+        placed = body_key is not None and report.get("report_year") and report.get("jurisdiction")
+        groups.setdefault(body_key(report) if placed else None, []).append(i)
+    return groups
+
+
+def _batches(todo: list, groups: dict):
+    """Groups in runs of at most ACROSS_BATCH reports (a larger group alone), so memory stays flat."""
+    batch, size = [], 0
+    for group in todo:
+        if batch and size + len(groups[group]) > ACROSS_BATCH:
+            yield batch
+            batch, size = [], 0
+        batch.append(group)
+        size += len(groups[group])
+    if batch:
+        yield batch
+
+
+def _across_cells(cache: Path, shards: list, wanted: set[int]) -> dict[int, list[dict]]:
+    """Report index → the statistics rows cross-report checks read, for the `wanted` reports only."""
+    cells, offset = {}, 0
+    for key, members in shards:
+        span = range(offset, offset + len(members))
+        if any(i in wanted for i in span):
+            for i, rows in zip(span, load_pickle(cache / "shards" / key / ACROSS)):
+                if i in wanted:
+                    cells[i] = rows
+        offset += len(members)
+    return cells
