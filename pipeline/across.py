@@ -12,7 +12,7 @@ from pipeline.shards import ACROSS, REPORTS, dump_pickle, load_pickle
 
 ACROSS_MEMO = "across-groups.pkl"  # cross-report rows per group of reports, keyed by the members' cache keys
 ACROSS_PART = ".across-"  # prefix of the cross-report checks' part file, removed once published
-ACROSS_BATCH = 8192  # reports whose cross-report rows are held in memory at once
+ACROSS_BATCH = 4096  # reports whose cross-report cells are held in memory at once
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,9 @@ def cross_report_part(task: AcrossTask) -> str:
     from pipeline import checks
 
     cache = Path(task.cache_dir)
-    reports = [row for key, _ in task.shards for row in load_pickle(cache / "shards" / key / REPORTS)]
+    # Only the fields the checks read: 30,000 report rows stay small.
+    reports = [{field: row.get(field) for field in checks.ACROSS_REPORT_FIELDS}
+               for key, _ in task.shards for row in load_pickle(cache / "shards" / key / REPORTS)]
     keys = [src.key for _, members in task.shards for src in members]
     statistics = None if task.across else [cache / "shards" / key / "statistics.parquet" for key, _ in task.shards]
     rows = _cross_report_rows(checks, cache, task.shards, reports, keys, statistics)
@@ -69,15 +71,23 @@ def _across_by_group(checks, cache: Path, shards: list, reports: list[dict], key
     digests = {group: digest_of(*(keys[i] for i in members)) for group, members in groups.items()}
     memo = load_pickle(cache / ACROSS_MEMO) or {}
     done = {group: memo[group][1] for group in groups if memo.get(group, (None,))[0] == digests[group]}
-    todo = [group for group in groups if group not in done]
-    for batch in _batches(todo, groups):
-        cells = _across_cells(cache, shards, {i for group in batch for i in groups[group]})
+    todo = {group: _paired(checks, reports, members) if group is not None else []
+            for group, members in groups.items() if group not in done}
+    for batch in _batches(todo):
+        cells = _across_cells(cache, shards, {i for group in batch for i in todo[group]})
         for group in batch:
-            members = groups[group]
-            done[group] = checks.run_across([reports[i] for i in members], [row for i in members for row in cells[i]])
+            done[group] = checks.run_across([reports[i] for i in groups[group]],
+                                            [row for i in todo[group] for row in cells[i]])
     if todo or memo.keys() != groups.keys():
         dump_pickle(cache / ACROSS_MEMO, {group: (digests[group], done[group]) for group in groups})
     return [row for group in groups for row in done[group]]
+
+
+def _paired(checks, reports: list[dict], members: list[int]) -> list[int]:
+    """The members some pair of consecutive years holds: the only reports whose cells the checks read."""
+    pairs = checks.consecutive_pairs([reports[i] for i in members])
+    ids = {report["report_id"] for pair in pairs for report in pair}
+    return [i for i in members if reports[i]["report_id"] in ids]
 
 
 def across_groups(checks, reports: list[dict]) -> dict:
@@ -91,15 +101,16 @@ def across_groups(checks, reports: list[dict]) -> dict:
     return groups
 
 
-def _batches(todo: list, groups: dict):
-    """Groups in runs of at most ACROSS_BATCH reports (a larger group alone), so memory stays flat."""
+def _batches(todo: dict[object, list[int]]):
+    """Groups in runs whose paired reports number at most ACROSS_BATCH (a larger group alone), so the cells
+    held at once stay the same however large the corpus."""
     batch, size = [], 0
-    for group in todo:
-        if batch and size + len(groups[group]) > ACROSS_BATCH:
+    for group, paired in todo.items():
+        if batch and size + len(paired) > ACROSS_BATCH:
             yield batch
             batch, size = [], 0
         batch.append(group)
-        size += len(groups[group])
+        size += len(paired)
     if batch:
         yield batch
 

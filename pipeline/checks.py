@@ -595,6 +595,8 @@ def dedupe(rows: list[dict]) -> list[dict]:
 
 ACROSS_CELLS = {("requests", "req_carried_forward"), ("requests", "req_carried_over"),
                 ("active_disclosure", "normative_documents"), ("active_disclosure", "regulations")}
+# The report fields they read (pairing by body and year, blaming a heuristic layout).
+ACROSS_REPORT_FIELDS = ("report_id", "report_year", "jurisdiction", "title", "layout")
 
 
 def run_across(reports_rows, statistics_rows) -> list[dict]:
