@@ -72,11 +72,7 @@ def build(raw_dir: Path, out_dir: Path, jobs: int | None = None, progress: bool 
         jobs = jobs or os.cpu_count() or 1
         if jobs > 1 and (write.current_manifest(out_dir) or {}).get("fingerprint") != fingerprint:
             _start_fork_server()  # every file will be parsed: the server loads the parser while files are hashed
-        known = load_pickle(out_dir / CACHE / HASH_MEMO) or {}
-        sources, memo = plan(raw_dir, fingerprint, known)
-        if memo != known:
-            dump_pickle(out_dir / CACHE / HASH_MEMO, memo)
-        del known, memo  # a rebuild holds only what it needs: memory must not grow with the corpus
+        sources = _plan_apart(raw_dir, out_dir, fingerprint)
         digest = inputs_digest(fingerprint, sources)
         previous = write.current_manifest(out_dir)
         if previous and previous.get("digest") == digest and write.duckdb_is_fresh(out_dir):
@@ -85,6 +81,24 @@ def build(raw_dir: Path, out_dir: Path, jobs: int | None = None, progress: bool 
         counts, parsed_now = _rebuild(raw_dir, out_dir, sources, fingerprint, digest, jobs, progress)
     return BuildSummary(len(sources), counts["parsed"], counts["partial"], counts["failed"],
                         time.perf_counter() - start, parsed_now)
+
+
+def _plan_apart(raw_dir: Path, out_dir: Path, fingerprint: str) -> list[Source]:
+    """The plan, made in a forked child: listing, stat-ing and hashing every file has a memory high-water
+    mark that grows with the corpus, and this process keeps only the plan itself."""
+    import multiprocessing
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as child:
+        return child.submit(_plan, raw_dir, out_dir, fingerprint).result()
+
+
+def _plan(raw_dir: Path, out_dir: Path, fingerprint: str) -> list[Source]:
+    """The plan; the hash memo (see plan.hash_files) is read and, when it changed, written back."""
+    known = load_pickle(out_dir / CACHE / HASH_MEMO) or {}
+    sources, memo = plan(raw_dir, fingerprint, known)
+    if memo != known:
+        dump_pickle(out_dir / CACHE / HASH_MEMO, memo)
+    return sources
 
 
 @contextlib.contextmanager
