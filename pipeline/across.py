@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import write
-from pipeline.plan import Source, digest_of
-from pipeline.shards import ACROSS, REPORTS, dump_pickle, load_pickle
+from pipeline.plan import digest_of
+from pipeline.shards import ACROSS, REPORTS, dump_pickle, load_pickle, shard_members
 
 ACROSS_MEMO = "across-groups.pkl"  # cross-report rows per group of reports, keyed by the members' cache keys
 ACROSS_PART = ".across-"  # prefix of the cross-report checks' part file, removed once published
@@ -18,7 +18,7 @@ ACROSS_BATCH = 4096  # reports whose cross-report cells are held in memory at on
 @dataclass(frozen=True)
 class AcrossTask:
     cache_dir: str
-    shards: list[tuple[str, list[Source]]]
+    shards: list[tuple[str, int]]  # (shard key, number of members)
     across: frozenset[str] | None  # statistics indicators the cross-report checks read (None: all rows)
     digest: str  # of the build's inputs
 
@@ -29,12 +29,13 @@ def cross_report_part(task: AcrossTask) -> str:
     from pipeline import checks
 
     cache = Path(task.cache_dir)
+    shards = [(key, shard_members(cache, key)) for key, _ in task.shards]
     # Only the fields the checks read: 30,000 report rows stay small.
     reports = [{field: row.get(field) for field in checks.ACROSS_REPORT_FIELDS}
-               for key, _ in task.shards for row in load_pickle(cache / "shards" / key / REPORTS)]
-    keys = [src.key for _, members in task.shards for src in members]
-    statistics = None if task.across else [cache / "shards" / key / "statistics.parquet" for key, _ in task.shards]
-    rows = _cross_report_rows(checks, cache, task.shards, reports, keys, statistics)
+               for key, _ in shards for row in load_pickle(cache / "shards" / key / REPORTS)]
+    keys = [src.key for _, members in shards for src in members]
+    statistics = None if task.across else [cache / "shards" / key / "statistics.parquet" for key, _ in shards]
+    rows = _cross_report_rows(checks, cache, shards, reports, keys, statistics)
     path = cache / f"{ACROSS_PART}{task.digest[:16]}-{os.getpid()}.parquet"
     tmp = path.with_name(f".tmp-{path.name}")
     frame = write.validate("validation_results", write.to_frame("validation_results", rows))

@@ -15,8 +15,11 @@ from pathlib import Path
 import pipeline
 from pipeline import write
 from pipeline.across import ACROSS_PART, AcrossTask, across_indicators, cross_report_part
-from pipeline.plan import Source, code_fingerprint, inputs_digest, plan, shards_of
-from pipeline.shards import REPORTS, VALIDATE_BATCH, ShardTask, build_shards, dump_pickle, load_pickle
+from pipeline.plan import code_fingerprint, inputs_digest, plan, shards_of
+from pipeline.shards import (
+    PLANS, REPORTS, VALIDATE_BATCH, ShardTask, build_shards, dump_pickle, load_pickle, shard_members,
+    write_shard_plans,
+)
 
 TABLE_NAMES = write.TABLE_NAMES
 CACHE = "cache"
@@ -72,33 +75,46 @@ def build(raw_dir: Path, out_dir: Path, jobs: int | None = None, progress: bool 
         jobs = jobs or os.cpu_count() or 1
         if jobs > 1 and (write.current_manifest(out_dir) or {}).get("fingerprint") != fingerprint:
             _start_fork_server()  # every file will be parsed: the server loads the parser while files are hashed
-        sources = _plan_apart(raw_dir, out_dir, fingerprint)
-        digest = inputs_digest(fingerprint, sources)
+        planned = _plan_apart(raw_dir, out_dir, fingerprint)
         previous = write.current_manifest(out_dir)
-        if previous and previous.get("digest") == digest and write.duckdb_is_fresh(out_dir):
+        if previous and previous.get("digest") == planned.digest and write.duckdb_is_fresh(out_dir):
             c = previous["counts"]
-            return BuildSummary(len(sources), c["parsed"], c["partial"], c["failed"], time.perf_counter() - start)
-        counts, parsed_now = _rebuild(raw_dir, out_dir, sources, fingerprint, digest, jobs, progress)
-    return BuildSummary(len(sources), counts["parsed"], counts["partial"], counts["failed"],
+            return BuildSummary(planned.files, c["parsed"], c["partial"], c["failed"], time.perf_counter() - start)
+        counts, parsed_now = _rebuild(raw_dir, out_dir, planned, fingerprint, jobs, progress)
+    return BuildSummary(planned.files, counts["parsed"], counts["partial"], counts["failed"],
                         time.perf_counter() - start, parsed_now)
 
 
-def _plan_apart(raw_dir: Path, out_dir: Path, fingerprint: str) -> list[Source]:
-    """The plan, made in a forked child: listing, stat-ing and hashing every file has a memory high-water
-    mark that grows with the corpus, and this process keeps only the plan itself."""
+@dataclass
+class Planned:
+    """What the build process keeps of the plan: the inputs' digest and the shards by key and size."""
+    digest: str
+    shards: list[tuple[str, int]]
+
+    @property
+    def files(self) -> int:
+        return sum(size for _, size in self.shards)
+
+
+def _plan_apart(raw_dir: Path, out_dir: Path, fingerprint: str) -> Planned:
+    """The plan, made in a forked child that writes each shard's members under the cache: listing, stat-ing
+    and hashing every file has a memory high-water mark that grows with the corpus, and this process keeps
+    only the shard keys."""
     import multiprocessing
 
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as child:
         return child.submit(_plan, raw_dir, out_dir, fingerprint).result()
 
 
-def _plan(raw_dir: Path, out_dir: Path, fingerprint: str) -> list[Source]:
-    """The plan; the hash memo (see plan.hash_files) is read and, when it changed, written back."""
+def _plan(raw_dir: Path, out_dir: Path, fingerprint: str) -> Planned:
+    """The plan, its shards' member lists written; the hash memo (plan.hash_files) read and written back."""
     known = load_pickle(out_dir / CACHE / HASH_MEMO) or {}
     sources, memo = plan(raw_dir, fingerprint, known)
     if memo != known:
         dump_pickle(out_dir / CACHE / HASH_MEMO, memo)
-    return sources
+    shards = shards_of(sources, fingerprint)
+    write_shard_plans(out_dir / CACHE, shards)
+    return Planned(inputs_digest(fingerprint, sources), [(key, len(members)) for key, members in shards])
 
 
 @contextlib.contextmanager
@@ -111,7 +127,7 @@ def _exclusive(out_dir: Path):
         yield
 
 
-def _rebuild(raw_dir: Path, out_dir: Path, sources: list[Source], fingerprint: str, digest: str, jobs: int,
+def _rebuild(raw_dir: Path, out_dir: Path, planned: Planned, fingerprint: str, jobs: int,
              progress: bool) -> tuple[dict, int]:
     from pipeline import checks
 
@@ -119,54 +135,57 @@ def _rebuild(raw_dir: Path, out_dir: Path, sources: list[Source], fingerprint: s
     (cache / "shards").mkdir(parents=True, exist_ok=True)
     for stray in (cache / "shards").glob(".tmp-*"):
         shutil.rmtree(stray, ignore_errors=True)  # left by a killed build
-    shards = shards_of(sources, fingerprint)
     across = across_indicators(checks)
-    todo = tasks_of([(key, members) for key, members in shards if not (cache / "shards" / key).is_dir()],
+    todo = tasks_of([shard for shard in planned.shards if not (cache / "shards" / shard[0]).is_dir()],
                     jobs, ShardTask(str(raw_dir), str(cache), across=across))
-    bar = Progress(len(sources), progress)
-    bar.advance(len(sources) - sum(t.files for t in todo))
-    across_task = AcrossTask(str(cache), shards, across, digest)
+    bar = Progress(planned.files, progress)
+    bar.advance(planned.files - sum(t.files for t in todo))
     with _workers(jobs, len(todo)) as pool:
         parsed_now = sum(_run(pool, todo, bar))
-        bar.close()
+    bar.close()
+    # In a fresh worker when workers parsed (their memory is gone with them, and this process never loads
+    # pandas), else here.
+    across_task = AcrossTask(str(cache), planned.shards, across, planned.digest)
+    with _workers(jobs, len(todo), size=1) as pool:
         across_part = Path(_call(pool, cross_report_part, across_task))
 
-    parts = {name: [cache / "shards" / key / f"{name}.parquet" for key, _ in shards] for name in TABLE_NAMES}
+    keys = [key for key, _ in planned.shards]
+    parts = {name: [cache / "shards" / key / f"{name}.parquet" for key in keys] for name in TABLE_NAMES}
     parts["validation_results"].append(across_part)
     counts = dict.fromkeys(("parsed", "partial", "failed"), 0)
-    for key, _ in shards:  # one shard's report rows at a time: memory stays flat however large the corpus
+    for key in keys:  # one shard's report rows at a time: memory stays flat however large the corpus
         for report in load_pickle(cache / "shards" / key / REPORTS):
             counts[report["status"]] += 1
-    manifest = {"pipeline_version": pipeline.PIPELINE_VERSION, "fingerprint": fingerprint, "digest": digest,
-                "counts": counts, "files": len(sources), "shards": [key for key, _ in shards],
-                "reports": [src.key for _, members in shards for src in members]}
+    manifest = {"pipeline_version": pipeline.PIPELINE_VERSION, "fingerprint": fingerprint, "digest": planned.digest,
+                "counts": counts, "files": planned.files, "shards": keys,
+                "reports": [src.key for key in keys for src in shard_members(cache, key)]}
     write.publish_parts(out_dir, parts, manifest)
     across_part.unlink()  # the published build keeps its own link to it
     collect_garbage(out_dir)
     return counts, parsed_now
 
 
-def tasks_of(shards: list[tuple[str, list[Source]]], jobs: int, template: ShardTask) -> list[ShardTask]:
+def tasks_of(shards: list[tuple[str, int]], jobs: int, template: ShardTask) -> list[ShardTask]:
     """Consecutive shards in tasks of at most REPORTS_PER_TASK files, at least TASKS_PER_JOB per job."""
-    total = sum(len(members) for _, members in shards)
+    total = sum(n for _, n in shards)
     size = max(1, min(REPORTS_PER_TASK, -(-total // (jobs * TASKS_PER_JOB))))
     tasks: list[ShardTask] = []
     for shard in shards:
-        if not tasks or tasks[-1].files + len(shard[1]) > size:
+        if not tasks or tasks[-1].files + shard[1] > size:
             tasks.append(replace(template, shards=[]))
         tasks[-1].shards.append(shard)
     return tasks
 
 
 @contextlib.contextmanager
-def _workers(jobs: int, n_tasks: int):
-    """A pool of worker processes, or None when this process will do the work itself."""
+def _workers(jobs: int, n_tasks: int, size: int | None = None):
+    """A pool of worker processes (`size` of them, else one per job and task), or None when this process
+    will do the work itself."""
     if jobs <= 1 or n_tasks <= 1:
         yield None
         return
-    # Workers start from a fork server, not from this process: they inherit none of the plan's per-file
-    # data, so their memory does not grow with the corpus.
-    with ProcessPoolExecutor(min(jobs, n_tasks), mp_context=_start_fork_server()) as pool:
+    # Workers start from a fork server, not from this process: they inherit nothing of this process.
+    with ProcessPoolExecutor(size or min(jobs, n_tasks), mp_context=_start_fork_server()) as pool:
         yield pool
 
 
@@ -216,6 +235,9 @@ def collect_garbage(out_dir: Path) -> None:
     for shard in (cache / "shards").iterdir():
         if shard.name not in keep_shards:
             shutil.rmtree(shard, ignore_errors=True)
+    for shard_plan in (cache / PLANS).glob("*"):
+        if shard_plan.name.removesuffix(".pkl") not in keep_shards:
+            shard_plan.unlink()
     for stray in [*cache.glob(f"{ACROSS_PART}*"), *cache.glob(f".tmp-{ACROSS_PART}*")]:
         stray.unlink(missing_ok=True)
     for bucket in (cache / "reports").glob("*"):

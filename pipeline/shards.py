@@ -27,12 +27,12 @@ class ShardTask:
     """Shards one worker builds, validating all their uncached reports in one pass per table."""
     raw_dir: str
     cache_dir: str
-    shards: list[tuple[str, list[Source]]] = field(default_factory=list)
+    shards: list[tuple[str, int]] = field(default_factory=list)  # (shard key, number of members)
     across: frozenset[str] | None = None  # statistics indicators the cross-report checks read
 
     @property
     def files(self) -> int:
-        return sum(len(members) for _, members in self.shards)
+        return sum(size for _, size in self.shards)
 
 
 class FileTimeout(BaseException):
@@ -44,7 +44,8 @@ def build_shards(task: ShardTask) -> int:
     are parsed and validated together, so a shard with one changed report validates that report only.
     Returns how many files were parsed anew."""
     cache = Path(task.cache_dir)
-    members = [src for _, shard in task.shards for src in shard]
+    shards = [(key, shard_members(cache, key)) for key, _ in task.shards]
+    members = [src for _, shard in shards for src in shard]
     entries = [load_cached(cache, src.key) for src in members]
     fresh = [src for src, entry in zip(members, entries) if entry is None]
     made = []
@@ -53,7 +54,7 @@ def build_shards(task: ShardTask) -> int:
     made_iter = iter(made)
     entries = [entry if entry is not None else next(made_iter) for entry in entries]
     start = 0
-    for key, shard in task.shards:
+    for key, shard in shards:
         write_shard(cache / "shards", key, entries[start:start + len(shard)])
         start += len(shard)
     return len(fresh)
@@ -140,6 +141,24 @@ def load_cached(cache: Path, key: str):
 
 def store_cached(cache: Path, key: str, result) -> None:
     dump_pickle(_cache_path(cache, key), result)
+
+
+# The plan lives on disk, one file of members per shard (named by the shard key, which is a digest of its
+# members' keys): the build process then holds shard keys only, however large the corpus.
+PLANS = "plans"
+
+
+def write_shard_plans(cache: Path, shards: list[tuple[str, list[Source]]]) -> None:
+    for key, members in shards:
+        if not (cache / PLANS / f"{key}.pkl").exists():
+            dump_pickle(cache / PLANS / f"{key}.pkl", members)
+
+
+def shard_members(cache: Path, key: str) -> list[Source]:
+    members = load_pickle(cache / PLANS / f"{key}.pkl")
+    if members is None:
+        raise FileNotFoundError(f"{cache / PLANS / key}.pkl is missing or damaged; run the build again")
+    return members
 
 
 def load_pickle(path: Path):
