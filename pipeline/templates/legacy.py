@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from pipeline import catalog
-from pipeline.labels import label_key, strip_enumeration
+from pipeline.labels import label_key, strip_enumeration, text_key
 from pipeline.layouts.cells_per_line import Cell, UNIT_WORDS, cell_text, read_rows
 from pipeline.layouts.collapsed_legacy import read_collapsed
 from pipeline.numbers import parse_cell
@@ -239,8 +239,9 @@ def _flatten_pipes(lines: list[Line]) -> list[Line]:
 
 
 def _is_label_header(text: str) -> bool:
-    # Both headers hold 标 and no other character normalises to it: other lines (prose) skip label_key.
-    return "标" in text and label_key(text) in _LABEL_HEADERS
+    # Both headers hold 标 and no other character normalises to it: other lines skip the key. The key is not
+    # the cached label_key: most lines holding 标 are prose (目标, 标准), which would fill its cache for good.
+    return "标" in text and text_key(text) in _LABEL_HEADERS
 
 
 def _read_header(lines: list[Line], start: int) -> tuple[TableSpec, int]:
