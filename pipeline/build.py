@@ -17,8 +17,7 @@ from pipeline import write
 from pipeline.across import ACROSS_PART, AcrossTask, across_indicators, cross_report_part
 from pipeline.plan import code_fingerprint, inputs_digest, plan, shards_of
 from pipeline.shards import (
-    PLANS, REPORTS, VALIDATE_BATCH, ShardTask, build_shards, dump_pickle, load_pickle, shard_members,
-    write_shard_plans,
+    PLANS, REPORTS, VALIDATE_BATCH, ShardTask, build_shards, dump_pickle, is_built, load_pickle, write_shard_plans,
 )
 
 TABLE_NAMES = write.TABLE_NAMES
@@ -90,6 +89,7 @@ class Planned:
     """What the build process keeps of the plan: the inputs' digest and the shards by key and size."""
     digest: str
     shards: list[tuple[str, int]]
+    reuse: dict[str, dict[int, tuple[str, int]]]  # see reuse_plan
 
     @property
     def files(self) -> int:
@@ -114,7 +114,22 @@ def _plan(raw_dir: Path, out_dir: Path, fingerprint: str) -> Planned:
         dump_pickle(out_dir / CACHE / HASH_MEMO, memo)
     shards = shards_of(sources, fingerprint)
     write_shard_plans(out_dir / CACHE, shards)
-    return Planned(inputs_digest(fingerprint, sources), [(key, len(members)) for key, members in shards])
+    return Planned(inputs_digest(fingerprint, sources), [(key, len(members)) for key, members in shards],
+                   reuse_plan(out_dir / CACHE, shards))
+
+
+def reuse_plan(cache: Path, shards: list[tuple[str, list]]) -> dict[str, dict[int, tuple[str, int]]]:
+    """For each shard to build: member position → (a built shard holding the same report, its position)."""
+    shards_dir = cache / "shards"
+    todo = [(key, members) for key, members in shards if not is_built(shards_dir, key)]
+    if not todo:
+        return {}
+    held: dict[str, tuple[str, int]] = {}
+    for folder in shards_dir.iterdir() if shards_dir.is_dir() else ():
+        if not folder.name.startswith(".") and is_built(shards_dir, folder.name):
+            for j, src in enumerate(load_pickle(cache / PLANS / f"{folder.name}.pkl") or []):
+                held[src.key] = (folder.name, j)
+    return {key: {i: held[src.key] for i, src in enumerate(members) if src.key in held} for key, members in todo}
 
 
 @contextlib.contextmanager
@@ -136,8 +151,8 @@ def _rebuild(raw_dir: Path, out_dir: Path, planned: Planned, fingerprint: str, j
     for stray in (cache / "shards").glob(".tmp-*"):
         shutil.rmtree(stray, ignore_errors=True)  # left by a killed build
     across = across_indicators(checks)
-    todo = tasks_of([shard for shard in planned.shards if not (cache / "shards" / shard[0]).is_dir()],
-                    jobs, ShardTask(str(raw_dir), str(cache), across=across))
+    todo = tasks_of([shard for shard in planned.shards if not is_built(cache / "shards", shard[0])],
+                    jobs, ShardTask(str(raw_dir), str(cache), across=across), planned.reuse)
     bar = Progress(planned.files, progress)
     bar.advance(planned.files - sum(t.files for t in todo))
     with _workers(jobs, len(todo)) as pool:
@@ -157,23 +172,29 @@ def _rebuild(raw_dir: Path, out_dir: Path, planned: Planned, fingerprint: str, j
         for report in load_pickle(cache / "shards" / key / REPORTS):
             counts[report["status"]] += 1
     manifest = {"pipeline_version": pipeline.PIPELINE_VERSION, "fingerprint": fingerprint, "digest": planned.digest,
-                "counts": counts, "files": planned.files, "shards": keys,
-                "reports": [src.key for key in keys for src in shard_members(cache, key)]}
+                "counts": counts, "files": planned.files, "shards": keys}
     write.publish_parts(out_dir, parts, manifest)
     across_part.unlink()  # the published build keeps its own link to it
     collect_garbage(out_dir)
     return counts, parsed_now
 
 
-def tasks_of(shards: list[tuple[str, int]], jobs: int, template: ShardTask) -> list[ShardTask]:
-    """Consecutive shards in tasks of at most REPORTS_PER_TASK files, at least TASKS_PER_JOB per job."""
-    total = sum(n for _, n in shards)
-    size = max(1, min(REPORTS_PER_TASK, -(-total // (jobs * TASKS_PER_JOB))))
+def tasks_of(shards: list[tuple[str, int]], jobs: int, template: ShardTask,
+             reuse: dict[str, dict[int, tuple[str, int]]] | None = None) -> list[ShardTask]:
+    """Consecutive shards in tasks of at most REPORTS_PER_TASK files to parse, at least TASKS_PER_JOB per job."""
+    reuse = reuse or {}
+    to_parse = {key: n - len(reuse.get(key, ())) for key, n in shards}
+    size = max(1, min(REPORTS_PER_TASK, -(-sum(to_parse.values()) // (jobs * TASKS_PER_JOB))))
     tasks: list[ShardTask] = []
-    for shard in shards:
-        if not tasks or tasks[-1].files + shard[1] > size:
-            tasks.append(replace(template, shards=[]))
-        tasks[-1].shards.append(shard)
+    load = 0
+    for key, n in shards:
+        if not tasks or load + to_parse[key] > size:
+            tasks.append(replace(template, shards=[], reuse={}))
+            load = 0
+        tasks[-1].shards.append((key, n))
+        if key in reuse:
+            tasks[-1].reuse[key] = reuse[key]
+        load += to_parse[key]
     return tasks
 
 
@@ -222,25 +243,20 @@ def _call(pool: ProcessPoolExecutor | None, fn, arg):
 
 
 def collect_garbage(out_dir: Path) -> None:
-    """Forget cached shards and reports that no kept build refers to (and temp files of killed builds)."""
-    keep_shards, keep_reports = set(), set()
+    """Forget cached shards that no kept build refers to (and temp files of killed builds)."""
+    keep = set()
     for build_dir in (out_dir / write.BUILDS).iterdir():
         try:
-            manifest = json.loads((build_dir / write.MANIFEST).read_text(encoding="utf-8"))
+            keep.update(json.loads((build_dir / write.MANIFEST).read_text(encoding="utf-8")).get("shards", []))
         except (OSError, ValueError):
             continue
-        keep_shards.update(manifest.get("shards", []))
-        keep_reports.update(manifest.get("reports", []))
     cache = out_dir / CACHE
     for shard in (cache / "shards").iterdir():
-        if shard.name not in keep_shards:
+        if shard.name not in keep:
             shutil.rmtree(shard, ignore_errors=True)
     for shard_plan in (cache / PLANS).glob("*"):
-        if shard_plan.name.removesuffix(".pkl") not in keep_shards:
+        if shard_plan.name.removesuffix(".pkl") not in keep:
             shard_plan.unlink()
     for stray in [*cache.glob(f"{ACROSS_PART}*"), *cache.glob(f".tmp-{ACROSS_PART}*")]:
         stray.unlink(missing_ok=True)
-    for bucket in (cache / "reports").glob("*"):
-        for entry in os.scandir(bucket):
-            if not entry.name.endswith(".pkl") or entry.name[:-4] not in keep_reports:
-                os.unlink(entry.path)
+    shutil.rmtree(cache / "reports", ignore_errors=True)  # per-report entries of earlier versions

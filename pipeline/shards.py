@@ -20,6 +20,7 @@ VALIDATE_BATCH = 512  # reports parsed and validated together: a pandera pass co
 FILE_TIMEOUT_S = 120  # one pathological file must not hold the whole build
 REPORTS = "reports.pkl"  # per shard: its report rows, in member order
 ACROSS = "across.pkl"  # per shard: per member, the statistics rows cross-report checks read
+STALE = "stale"  # in a shard folder whose rows came from a file that changed while it was read
 
 
 @dataclass
@@ -29,6 +30,8 @@ class ShardTask:
     cache_dir: str
     shards: list[tuple[str, int]] = field(default_factory=list)  # (shard key, number of members)
     across: frozenset[str] | None = None  # statistics indicators the cross-report checks read
+    # Per shard key: member position → (a built shard holding the same report, its position there).
+    reuse: dict[str, dict[int, tuple[str, int]]] = field(default_factory=dict)
 
     @property
     def files(self) -> int:
@@ -40,29 +43,50 @@ class FileTimeout(BaseException):
 
 
 def build_shards(task: ShardTask) -> int:
-    """Write each shard's Parquet parts from its members' cached validated rows; members not in the cache
-    are parsed and validated together, so a shard with one changed report validates that report only.
-    Returns how many files were parsed anew."""
+    """Write each shard's Parquet parts. A member some built shard already holds (same cache key) is copied
+    from there, validated rows and all; the others are parsed and validated together, so a shard with one
+    changed report parses and validates that report only. Returns how many files were parsed anew."""
     cache = Path(task.cache_dir)
-    shards = [(key, shard_members(cache, key)) for key, _ in task.shards]
-    members = [src for _, shard in shards for src in shard]
-    entries = [load_cached(cache, src.key) for src in members]
-    fresh = [src for src, entry in zip(members, entries) if entry is None]
-    made = []
+    plans = [(key, shard_members(cache, key), task.reuse.get(key, {})) for key, _ in task.shards]
+    fresh = [(key, i, src) for key, members, reuse in plans for i, src in enumerate(members) if i not in reuse]
+    made = {}
     for start in range(0, len(fresh), VALIDATE_BATCH):  # rows held at once stay the same however large the task
-        made += parse_batch(Path(task.raw_dir), cache, fresh[start:start + VALIDATE_BATCH], task.across)
-    made_iter = iter(made)
-    entries = [entry if entry is not None else next(made_iter) for entry in entries]
-    start = 0
-    for key, shard in shards:
-        write_shard(cache / "shards", key, entries[start:start + len(shard)])
-        start += len(shard)
+        batch = fresh[start:start + VALIDATE_BATCH]
+        for (key, i, _), entry in zip(batch, parse_batch(Path(task.raw_dir), [src for *_, src in batch], task.across)):
+            made[key, i] = entry
+    for key, members, reuse in plans:
+        entries = [made.get((key, i)) for i in range(len(members))]
+        for old_key, moves in _by_source(reuse).items():
+            built = read_built_shard(cache / "shards" / old_key)
+            for i, j in moves:
+                entries[i] = built[j]
+        write_shard(cache / "shards", key, entries)
     return len(fresh)
 
 
-def parse_batch(raw_dir: Path, cache: Path, sources: list[Source], across: frozenset[str] | None) -> list[dict]:
-    """Per source: its report row, the statistics rows cross-report checks read, and its validated tables
-    (stored in the cache unless the file changed while being read).
+def _by_source(reuse: dict[int, tuple[str, int]]) -> dict[str, list[tuple[int, int]]]:
+    moves: dict[str, list[tuple[int, int]]] = {}
+    for i, (old_key, j) in reuse.items():
+        moves.setdefault(old_key, []).append((i, j))
+    return moves
+
+
+def read_built_shard(folder: Path) -> list[dict]:
+    """A built shard's members as entries (report row, cross-report cells, validated rows per table)."""
+    import pyarrow.parquet as pq
+
+    reports, across = load_pickle(folder / REPORTS), load_pickle(folder / ACROSS)
+    if reports is None or across is None:
+        raise FileNotFoundError(f"{folder} is damaged; delete the cache folder and build again")
+    ids = [report["report_id"] for report in reports]
+    tables = {name: write.split_by_report(pq.read_table(folder / f"{name}.parquet"), ids) for name in TABLE_NAMES}
+    return [{"report": report, "across": cells, "cacheable": True,
+             "tables": {name: tables[name][i] for name in TABLE_NAMES}}
+            for i, (report, cells) in enumerate(zip(reports, across))]
+
+
+def parse_batch(raw_dir: Path, sources: list[Source], across: frozenset[str] | None) -> list[dict]:
+    """Per source: its report row, the statistics rows cross-report checks read, and its validated tables.
 
     Each report's rows go into a columnar batch as soon as it is parsed, and the batch is validated together
     (one pandera pass per table, whatever the number of reports). A row breaking the schema is a pipeline
@@ -75,13 +99,9 @@ def parse_batch(raw_dir: Path, cache: Path, sources: list[Source], across: froze
         cells = None if across is None else [row for row in result.statistics if row["indicator"] in across]
         heads.append((result.report, cells, cacheable))
     tables = {name: batch.validated_parts(name) for name in TABLE_NAMES}
-    entries = []
-    for i, (src, (report, cells, cacheable)) in enumerate(zip(sources, heads)):
-        entry = {"report": report, "across": cells, "tables": {name: tables[name][i] for name in TABLE_NAMES}}
-        if cacheable:
-            store_cached(cache, src.key, entry)
-        entries.append(entry)
-    return entries
+    return [{"report": report, "across": cells, "cacheable": cacheable,
+             "tables": {name: tables[name][i] for name in TABLE_NAMES}}
+            for i, (report, cells, cacheable) in enumerate(heads)]
 
 
 def parse_source(raw_dir: Path, src: Source):
@@ -131,18 +151,6 @@ def with_report_id(result, report_id: str):
     return result
 
 
-def _cache_path(cache: Path, key: str) -> Path:
-    return cache / "reports" / key[:2] / f"{key}.pkl"
-
-
-def load_cached(cache: Path, key: str):
-    return load_pickle(_cache_path(cache, key))
-
-
-def store_cached(cache: Path, key: str, result) -> None:
-    dump_pickle(_cache_path(cache, key), result)
-
-
 # The plan lives on disk, one file of members per shard (named by the shard key, which is a digest of its
 # members' keys): the build process then holds shard keys only, however large the corpus.
 PLANS = "plans"
@@ -177,9 +185,14 @@ def dump_pickle(path: Path, obj) -> None:
     os.replace(tmp, path)
 
 
+def is_built(shards_dir: Path, key: str) -> bool:
+    """A shard folder that can be used as it is (and copied from)."""
+    return (shards_dir / key).is_dir() and not (shards_dir / key / STALE).exists()
+
+
 def write_shard(shards_dir: Path, key: str, entries: list[dict]) -> None:
     final = shards_dir / key
-    if final.is_dir():
+    if is_built(shards_dir, key):
         return
     tmp = shards_dir / f".tmp-{key[:16]}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
     tmp.mkdir(parents=True)
@@ -187,6 +200,9 @@ def write_shard(shards_dir: Path, key: str, entries: list[dict]) -> None:
         write.write_parts(name, [entry["tables"][name] for entry in entries], tmp / f"{name}.parquet")
     dump_pickle(tmp / REPORTS, [entry["report"] for entry in entries])
     dump_pickle(tmp / ACROSS, [entry["across"] for entry in entries])
+    if not all(entry["cacheable"] for entry in entries):
+        (tmp / STALE).touch()  # a file changed while it was read: publish these rows, never reuse them
+    shutil.rmtree(final, ignore_errors=True)  # a stale folder of the same key
     try:
         os.rename(tmp, final)  # atomic: a shard folder is either complete or absent
     except OSError:

@@ -110,9 +110,8 @@ class RowBatch:
     def __len__(self) -> int:
         return len(self.counts["reports"])
 
-    def validated_parts(self, name: str) -> list[bytes]:
-        """Validate the batch's rows of one table in one pandera pass; each report's validated rows as Arrow
-        IPC bytes, so a shard is later assembled from cached reports without validating them again."""
+    def validated_parts(self, name: str) -> list[pa.Table]:
+        """Validate the batch's rows of one table in one pandera pass; each report's validated rows as a slice."""
         import pandas as pd
         import pyarrow as pa
 
@@ -122,28 +121,33 @@ class RowBatch:
             raise SchemaViolation(f"table `{name}`: validation changed the number of rows")
         parts, start = [], 0
         for count in self.counts[name]:
-            parts.append(_ipc_bytes(table.slice(start, count)))
+            parts.append(table.slice(start, count))
             start += count
         return parts
 
 
-def _ipc_bytes(table: pa.Table) -> bytes:
-    import pyarrow as pa
+def split_by_report(table: pa.Table, report_ids: list[str]) -> list[pa.Table]:
+    """A written part's rows per report, for reports in the order their rows were written."""
+    from collections import Counter
 
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:  # a stream keeps only the slice's bytes, not its buffers'
-        writer.write_table(table)
-    return sink.getvalue().to_pybytes()
+    counts = Counter(table.column("report_id").to_pylist())
+    parts, start = [], 0
+    for report_id in report_ids:
+        parts.append(table.slice(start, counts.get(report_id, 0)))
+        start += counts.get(report_id, 0)
+    return parts
 
 
-def write_parts(name: str, parts: list[bytes], path: Path) -> None:
-    """One Parquet file of validated parts (from `validated_parts`), in the order given."""
+def write_parts(name: str, parts: list[pa.Table], path: Path) -> None:
+    """One Parquet file of validated parts (each report's rows), in the order given."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    tables = [pa.ipc.open_stream(part).read_all() for part in parts]
+    schema = arrow_schema(name)
+    # a part read back from an earlier shard's Parquet must have the types a fresh one has
+    tables = [part.cast(schema) if part.schema != schema else part for part in parts]
     # one contiguous table: many small chunks make Parquet writing about twice as slow
-    pq.write_table(pa.concat_tables(tables).combine_chunks() if tables else arrow_schema(name).empty_table(), path)
+    pq.write_table(pa.concat_tables(tables).combine_chunks() if tables else schema.empty_table(), path)
 
 
 def read_rows(paths: list[Path], indicators: set[str] | None = None):

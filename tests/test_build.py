@@ -93,6 +93,29 @@ def test_a_rebuild_validates_only_the_changed_report(corpus, tmp_path, monkeypat
     assert len(tables(out)["reports"]) == 30  # the shard's other reports come validated from the cache
 
 
+def test_a_file_that_changed_while_read_is_published_but_never_reused(corpus, tmp_path, monkeypatch):
+    from pipeline import shards
+
+    real = shards.parse_source
+
+    def changed_meanwhile(raw_dir, src):  # as if pingtan-2017 was rewritten between hashing and reading
+        result, cacheable = real(raw_dir, src)
+        return result, cacheable and src.path != "shipped/pingtan-2017.txt"
+
+    monkeypatch.setattr(shards, "parse_source", changed_meanwhile)
+    out = tmp_path / "out"
+    assert build(corpus, out, jobs=1).parsed_now == 30
+    stale = [d for d in (out / "cache" / "shards").iterdir() if (d / shards.STALE).exists()]
+    assert len(stale) == 1
+    size = len(shards.load_pickle(stale[0] / shards.REPORTS))
+
+    monkeypatch.setattr(shards, "parse_source", real)
+    (corpus / "broken" / "empty.txt").unlink()  # any change, so that the next build rebuilds
+    assert build(corpus, out, jobs=1).parsed_now == size  # the stale shard's reports, read again
+    build(corpus, tmp_path / "clean", jobs=1)
+    assert_same_tables(out, tmp_path / "clean")
+
+
 def test_a_new_pipeline_version_parses_everything_again(corpus, tmp_path, monkeypatch):
     out = tmp_path / "out"
     build(corpus, out, jobs=1)
