@@ -14,7 +14,7 @@ from pipeline.read import report_id_for
 REPORTS_PER_SHARD = 256
 MIN_SHARDS = 16  # small corpora still spread over every worker
 SHARD_FORMAT = "3"  # bump when the shard files change shape
-ENTRY_FORMAT = "3"  # bump when a cached report entry changes shape
+ENTRY_FORMAT = "3"  # bump when what a shard stores per report changes shape
 
 
 @dataclass(frozen=True, slots=True)  # slots: a plan of 30,000 sources must stay small
