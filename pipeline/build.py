@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pipeline
 from pipeline import write
-from pipeline.across import ACROSS_PART, AcrossTask, across_indicators, cross_report_part
+from pipeline.across import ACROSS_INDICATORS, ACROSS_PART, AcrossTask, cross_report_part
 from pipeline.plan import code_fingerprint, inputs_digest, plan, shards_of
 from pipeline.shards import (
     PLANS, REPORTS, VALIDATE_BATCH, ShardTask, build_shards, dump_pickle, is_built, load_pickle, write_shard_plans,
@@ -144,15 +144,12 @@ def _exclusive(out_dir: Path):
 
 def _rebuild(raw_dir: Path, out_dir: Path, planned: Planned, fingerprint: str, jobs: int,
              progress: bool) -> tuple[dict, int]:
-    from pipeline import checks
-
     cache = out_dir / CACHE
     (cache / "shards").mkdir(parents=True, exist_ok=True)
     for stray in (cache / "shards").glob(".tmp-*"):
         shutil.rmtree(stray, ignore_errors=True)  # left by a killed build
-    across = across_indicators(checks)
     todo = tasks_of([shard for shard in planned.shards if not is_built(cache / "shards", shard[0])],
-                    jobs, ShardTask(str(raw_dir), str(cache), across=across), planned.reuse)
+                    jobs, ShardTask(str(raw_dir), str(cache), across=ACROSS_INDICATORS), planned.reuse)
     bar = Progress(planned.files, progress)
     bar.advance(planned.files - sum(t.files for t in todo))
     with _workers(jobs, len(todo)) as pool:
@@ -160,7 +157,7 @@ def _rebuild(raw_dir: Path, out_dir: Path, planned: Planned, fingerprint: str, j
     bar.close()
     # In a fresh worker when workers parsed (their memory is gone with them, and this process never loads
     # pandas), else here.
-    across_task = AcrossTask(str(cache), planned.shards, across, planned.digest)
+    across_task = AcrossTask(str(cache), planned.shards, planned.digest)
     with _workers(jobs, len(todo), size=1) as pool:
         across_part = Path(_call(pool, cross_report_part, across_task))
 

@@ -1,4 +1,4 @@
-"""Worker side of a build: parse uncached reports in validated batches, cache each, write shard Parquet parts."""
+"""Worker side of a build: parse new reports in validated batches, copy known ones, write shard Parquet parts."""
 from __future__ import annotations
 
 import contextlib
@@ -25,11 +25,11 @@ STALE = "stale"  # in a shard folder whose rows came from a file that changed wh
 
 @dataclass
 class ShardTask:
-    """Shards one worker builds, validating all their uncached reports in one pass per table."""
+    """Shards one worker builds: their new reports parsed and validated in batches, the others copied."""
     raw_dir: str
     cache_dir: str
     shards: list[tuple[str, int]] = field(default_factory=list)  # (shard key, number of members)
-    across: frozenset[str] | None = None  # statistics indicators the cross-report checks read
+    across: frozenset[str] = frozenset()  # statistics indicators the cross-report checks read
     # Per shard key: member position → (a built shard holding the same report, its position there).
     reuse: dict[str, dict[int, tuple[str, int]]] = field(default_factory=dict)
 
@@ -85,7 +85,7 @@ def read_built_shard(folder: Path) -> list[dict]:
             for i, (report, cells) in enumerate(zip(reports, across))]
 
 
-def parse_batch(raw_dir: Path, sources: list[Source], across: frozenset[str] | None) -> list[dict]:
+def parse_batch(raw_dir: Path, sources: list[Source], across: frozenset[str]) -> list[dict]:
     """Per source: its report row, the statistics rows cross-report checks read, and its validated tables.
 
     Each report's rows go into a columnar batch as soon as it is parsed, and the batch is validated together
@@ -96,7 +96,7 @@ def parse_batch(raw_dir: Path, sources: list[Source], across: frozenset[str] | N
     for src in sources:
         result, cacheable = parse_source(raw_dir, src)
         batch.add({name: [result.report] if name == "reports" else getattr(result, name) for name in TABLE_NAMES})
-        cells = None if across is None else [row for row in result.statistics if row["indicator"] in across]
+        cells = [row for row in result.statistics if row["indicator"] in across]
         heads.append((result.report, cells, cacheable))
     tables = {name: batch.validated_parts(name) for name in TABLE_NAMES}
     return [{"report": report, "across": cells, "cacheable": cacheable,

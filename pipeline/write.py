@@ -150,29 +150,6 @@ def write_parts(name: str, parts: list[pa.Table], path: Path) -> None:
     pq.write_table(pa.concat_tables(tables).combine_chunks() if tables else schema.empty_table(), path)
 
 
-def read_rows(paths: list[Path], indicators: set[str] | None = None):
-    """Rows of Parquet part files as dicts, one file at a time; only those `indicators` when given."""
-    import pyarrow.parquet as pq
-
-    filters = [("indicator", "in", sorted(indicators))] if indicators is not None else None
-    for path in paths:
-        yield from pq.read_table(path, filters=filters).to_pylist()
-
-
-class PartRows:
-    """A re-iterable, sized view of a table's part files: lets cross-report checks stream every row
-    without the build holding the whole table in memory."""
-
-    def __init__(self, paths: list[Path], indicators: set[str] | None = None):
-        self.paths, self.indicators = list(paths), indicators
-
-    def __iter__(self):
-        return read_rows(self.paths, self.indicators)
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-
 def publish_parts(out_dir: Path, parts: dict[str, list[Path]], manifest: dict, keep: int = 2) -> Path:
     """Link the part files into a fresh build folder, flip `current` to it atomically, refresh DuckDB.
 
