@@ -72,10 +72,10 @@ def build(raw_dir: Path, out_dir: Path, jobs: int | None = None, progress: bool 
     with _exclusive(out_dir):
         fingerprint = code_fingerprint()
         jobs = jobs or os.cpu_count() or 1
-        if jobs > 1 and (write.current_manifest(out_dir) or {}).get("fingerprint") != fingerprint:
+        previous = write.current_manifest(out_dir)
+        if jobs > 1 and (previous or {}).get("fingerprint") != fingerprint:
             _start_fork_server()  # every file will be parsed: the server loads the parser while files are hashed
         planned = _plan_apart(raw_dir, out_dir, fingerprint)
-        previous = write.current_manifest(out_dir)
         if previous and previous.get("digest") == planned.digest and write.duckdb_is_fresh(out_dir):
             c = previous["counts"]
             return BuildSummary(planned.files, c["parsed"], c["partial"], c["failed"], time.perf_counter() - start)
