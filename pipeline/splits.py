@@ -34,13 +34,6 @@ def _all_splits(digits: str, cells: int, max_width: int | None) -> list[tuple[in
     return found
 
 
-def consistent_splits(
-    digits: str, cells: int, accept: Callable[[tuple[int, ...]], bool], max_width: int | None = None
-) -> list[tuple[int, ...]]:
-    """The splits that satisfy `accept` (the report's own guarantees: sums, ≤, prose numbers)."""
-    return [split for split in digit_splits(digits, cells, max_width) if accept(split)]
-
-
 def unique_split(
     digits: str, cells: int, accept: Callable[[tuple[int, ...]], bool], max_width: int | None = None
 ) -> tuple[int, ...] | None:
