@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pipeline import catalog, checks, metadata, narrative, outcomes
 from pipeline.read import Document, UnreadableReport, read_document, report_id_for
 from pipeline.templates import legacy, std
+from schemas.vocabularies import UNMAPPED
 
 
 @dataclass
@@ -51,8 +52,8 @@ def one_row_per_cell(rows: list[dict], problems: list[str]) -> list[dict]:
     first: dict[tuple, dict] = {}
     kept = []
     for row in rows:
-        if row["indicator"] == "unmapped":
-            key = ("unmapped", row["table"], row["scope"], row["label"], row["column"], row["source_line"])
+        if row["indicator"] == UNMAPPED:
+            key = (UNMAPPED, row["table"], row["scope"], row["label"], row["column"], row["source_line"])
         else:
             key = (row["table"], row["scope"], row["indicator"], row["column"])
         seen = first.get(key)

@@ -12,12 +12,10 @@ from pipeline import catalog
 from pipeline.catalog import allowed_units, indicator_units, signed_cell
 from schemas.vocabularies import (
     APPLICANTS, CHECK_STATUSES, LAYOUTS, OUTCOME_GROUPS, QUALIFIERS, RESPONSIBILITIES, SEVERITIES,
-    SOURCES, STAGES, STAT_TABLES, STATUSES, TEMPLATES, UNITS,
+    SOURCES, STAGES, STAT_TABLES, STATUSES, TEMPLATES, UNITS, UNMAPPED,
 )
 
 CODE = r"^[a-z][a-z0-9_]*$"
-# The indicator of a row whose printed label no catalog entry matches yet: kept as data, reported as a problem.
-UNMAPPED = "unmapped"
 @lru_cache(maxsize=None)
 def measures() -> dict[str, dict]:
     return {m["measure"]: m for m in catalog.load_csv("measures.csv")}

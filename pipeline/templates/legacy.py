@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from pipeline import catalog
 from pipeline.labels import label_key, strip_enumeration, text_key
+from schemas.vocabularies import UNMAPPED
 from pipeline.layouts.cells_per_line import Cell, UNIT_WORDS, cell_text, read_rows
 from pipeline.layouts.collapsed_legacy import read_collapsed
 from pipeline.numbers import parse_cell
@@ -478,7 +479,7 @@ def statistics_rows(rows: list[Row], spec: TableSpec, problems: list[str]) -> li
         if not row.indicator and any(v is not None for v in row.values):
             problems.append(f"legacy table: row '{_printed(row.label)}' matches no catalog indicator; "
                             "its values are kept as 'unmapped'")
-        code = row.indicator["indicator"] if row.indicator else "unmapped"
+        code = row.indicator["indicator"] if row.indicator else UNMAPPED
         unit = row.unit or _unit_in_label(row.label) or (row.indicator["unit"] if row.indicator else "") or "件"
         row_path, label = row.code or path_text(row.path), _printed(row.label)
         for j, value in enumerate(row.values):
