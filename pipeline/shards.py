@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import os
 import pickle
@@ -93,15 +94,31 @@ def parse_batch(raw_dir: Path, sources: list[Source], across: frozenset[str]) ->
     bug: SchemaViolation propagates, the build stops and nothing is published.
     """
     batch, heads = write.RowBatch(), []
-    for src in sources:
-        result, cacheable = parse_source(raw_dir, src)
-        batch.add({name: [result.report] if name == "reports" else getattr(result, name) for name in TABLE_NAMES})
-        cells = [row for row in result.statistics if row["indicator"] in across]
-        heads.append((result.report, cells, cacheable))
-    tables = {name: batch.validated_parts(name) for name in TABLE_NAMES}
+    with _cycles_collected_after():
+        for src in sources:
+            result, cacheable = parse_source(raw_dir, src)
+            batch.add({name: [result.report] if name == "reports" else getattr(result, name) for name in TABLE_NAMES})
+            cells = [row for row in result.statistics if row["indicator"] in across]
+            heads.append((result.report, cells, cacheable))
+        tables = {name: batch.validated_parts(name) for name in TABLE_NAMES}
     return [{"report": report, "across": cells, "cacheable": cacheable,
              "tables": {name: tables[name][i] for name in TABLE_NAMES}}
             for i, (report, cells, cacheable) in enumerate(heads)]
+
+
+@contextlib.contextmanager
+def _cycles_collected_after():
+    """The cycle collector paused for a batch and run once after it. A parse leaves few reference cycles
+    (about 40 objects a report), while collecting during a batch scans its live rows again and again: about
+    7% of a worker's time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+        gc.collect()
 
 
 def parse_source(raw_dir: Path, src: Source):
