@@ -110,12 +110,25 @@ class RowBatch:
     def __len__(self) -> int:
         return len(self.counts["reports"])
 
-    def validated_parts(self, name: str) -> list[pa.Table]:
-        """Validate the batch's rows of one table in one pandera pass; each report's validated rows as a slice."""
+    def frame(self, name: str) -> pd.DataFrame:
+        """The batch's rows of one table, typed as validation coerces them. Built through Arrow, which types
+        whole columns in C (three times faster than pandas inferring them); a value Arrow cannot take as its
+        column's type goes the pandas way, so that pandera's coercion reports it."""
         import pandas as pd
         import pyarrow as pa
 
-        frame = validate(name, pd.DataFrame(self.columns[name]))
+        schema = arrow_schema(name)
+        try:
+            columns = [_arrow_column(self.columns[name][field.name], field.type) for field in schema]
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            return pd.DataFrame(self.columns[name])
+        return pa.Table.from_arrays(columns, schema=schema).to_pandas()
+
+    def validated_parts(self, name: str) -> list[pa.Table]:
+        """Validate the batch's rows of one table in one pandera pass; each report's validated rows as a slice."""
+        import pyarrow as pa
+
+        frame = validate(name, self.frame(name))
         table = pa.Table.from_pandas(frame, schema=arrow_schema(name), preserve_index=False)
         if table.num_rows != sum(self.counts[name]):
             raise SchemaViolation(f"table `{name}`: validation changed the number of rows")
@@ -124,6 +137,14 @@ class RowBatch:
             parts.append(table.slice(start, count))
             start += count
         return parts
+
+
+def _arrow_column(values: list, type: pa.DataType) -> pa.Array:
+    import pyarrow as pa
+
+    if pa.types.is_timestamp(type):  # reports carry dates; the schema stores pandera's DateTime
+        return pa.array(values, type=pa.date32()).cast(type)
+    return pa.array(values, type=type)
 
 
 def split_by_report(table: pa.Table, report_ids: list[str]) -> list[pa.Table]:

@@ -2,6 +2,7 @@
 import shutil
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 from click.testing import CliRunner
 
@@ -123,3 +124,29 @@ def test_a_schema_violation_fails_the_build_and_keeps_the_previous_dataset(tmp_p
     assert "value" in res.output and "-5.0" in res.output
     assert (out / "current").resolve() == before
     pd.testing.assert_frame_equal(pd.read_parquet(out / "statistics.parquet"), rows_before)
+
+
+def _batch(results) -> write.RowBatch:
+    batch = write.RowBatch()
+    for result in results:
+        batch.add({name: [result.report] if name == "reports" else getattr(result, name) for name in write.TABLE_NAMES})
+    return batch
+
+
+def test_a_batch_validates_to_what_its_rows_validate_to_one_report_at_a_time(doc):
+    results = [parse_document(doc(name)) for name in ("zhucheng-2017.txt", "shanghai-office-2019.html")]
+    batch = _batch(results)
+    for name in write.TABLE_NAMES:
+        parts = batch.validated_parts(name)
+        for result, part in zip(results, parts):
+            rows = [result.report] if name == "reports" else getattr(result, name)
+            alone = write.validate(name, frame(name, rows))
+            assert part.equals(pa.Table.from_pandas(alone, schema=write.arrow_schema(name), preserve_index=False)), name
+
+
+def test_a_batch_value_of_the_wrong_type_is_named_by_pandera(seed_rows):
+    batch = _batch([seed_rows])
+    batch.columns["statistics"]["source_line"][2] = "第三行"
+    with pytest.raises(write.SchemaViolation) as exc:
+        batch.validated_parts("statistics")
+    assert "source_line" in str(exc.value) and "第三行" in str(exc.value)
