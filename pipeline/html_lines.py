@@ -202,22 +202,19 @@ def _end_tag(page: str, i: int, cdata_elem: str | None, handler: Handler) -> tup
 def _declaration(page: str, i: int) -> int:
     if page.startswith("<![", i):
         return _marked_section(page, i)
-    if page[i:i + 9].lower() == "<!doctype":
-        gt = page.find(">", i + 9)
-    else:  # a bogus comment
-        gt = page.find(">", i + 2)
-    return gt + 1 if gt >= 0 else INCOMPLETE
+    return _past_next_gt(page, i + 9 if page[i:i + 9].lower() == "<!doctype" else i + 2)  # else a bogus comment
 
 
 def _marked_section(page: str, i: int) -> int:
-    """<![CDATA[...]]>, <![if ...]> and kin. html.parser raises AssertionError on any other (<![ if>, <![foo>),
-    which read_document lets through; kept as it is so the scanner changes no output."""
+    """<![CDATA[...]]>, <![if ...]> and kin, as html.parser reads them. Any other (<![ if>, as Word writes,
+    or <![foo>) makes html.parser raise; it is read as browsers read it instead, a bogus comment up to the
+    next '>' (HTML standard, markup declaration open state)."""
     start = i + 3
     if start == len(page):
         return INCOMPLETE
     name = _DECL_NAME.match(page, start)
     if not name:
-        raise AssertionError("expected name token at %r" % page[i:i + 20])
+        return _past_next_gt(page, start)
     if name.end() == len(page):
         return INCOMPLETE
     keyword = name.group().strip().lower()
@@ -225,4 +222,9 @@ def _marked_section(page: str, i: int) -> int:
         return _closed_by(_MARKED_SECTION_CLOSE, page, start)
     if keyword in {"if", "else", "endif"}:
         return _closed_by(_MS_MARKED_SECTION_CLOSE, page, start)
-    raise AssertionError("unknown status keyword %r in marked section" % page[start:name.end()])
+    return _past_next_gt(page, start)
+
+
+def _past_next_gt(page: str, start: int) -> int:
+    gt = page.find(">", start)
+    return gt + 1 if gt >= 0 else INCOMPLETE

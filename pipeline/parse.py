@@ -130,7 +130,7 @@ def parse_bytes(data: bytes, source_path: str) -> ParseResult:
     except UnreadableReport as exc:
         return failed_report(source_path, report_id_for(source_path), hashlib.sha256(data).hexdigest(),
                              f"{source_path}: {exc}")
-    except Exception as exc:  # noqa: BLE001 - e.g. html.parser's AssertionError on `<![ if`: one file, not the build
+    except Exception as exc:  # noqa: BLE001 - a reader bug on one odd file fails that file, not the build
         return failed_report(source_path, report_id_for(source_path), hashlib.sha256(data).hexdigest(),
                              f"{source_path}: could not be read ({type(exc).__name__}: {exc}); "
                              "please report this with the file")

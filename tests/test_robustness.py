@@ -345,12 +345,24 @@ def test_read_document_reads_or_says_why(data):
     assert all(line.no <= data.count(b"\n") + data.count(b"\r") + 1 for line in doc.lines)
 
 
-def test_a_page_the_html_reader_cannot_tokenise_fails_alone_and_says_why():
-    # html.parser, whose tokenizer the reader follows exactly, raises on a marked section such as `<![ if`.
-    from pipeline.parse import parse_bytes
+def test_a_word_marked_section_html_parser_rejects_is_read_as_browsers_read_it():
+    # html.parser raises on `<![ if` (Word's spacing); browsers take it as a bogus comment up to the next '>'.
+    page = ("<html><body><p>某县2021年政府信息公开工作年度报告</p>"
+            "<p><![ if !supportLists]>一、<![endif]>总体情况</p></body></html>")
+    from pipeline.read import read_document
 
-    page = "<html><body><p>某县2021年政府信息公开工作年度报告</p><![ if !supportLists]>一、<![endif]></body></html>"
-    report = parse_bytes(page.encode(), "word.html").report
+    doc = read_document(page.encode(), "word.html")
+    assert [line.text for line in doc.lines] == ["某县2021年政府信息公开工作年度报告", "一、总体情况"]
+
+
+def test_a_reader_crash_fails_its_file_alone_and_says_why(monkeypatch):
+    from pipeline import parse
+
+    def crash(data, source_path):
+        raise AssertionError("expected name token")
+
+    monkeypatch.setattr(parse, "read_document", crash)
+    report = parse.parse_bytes("某县2021年政府信息公开工作年度报告".encode(), "odd.html").report
     assert report["status"] == "failed"
-    assert report["error"] == ("word.html: could not be read (AssertionError: expected name token at "
-                               "'<![ if !supportLists'); please report this with the file")
+    assert report["error"] == ("odd.html: could not be read (AssertionError: expected name token); "
+                               "please report this with the file")
