@@ -137,8 +137,9 @@ def _may_be_read(text: str) -> bool:
     return may_count(text, _USED_UNIT_CHARS) or bool(_countless_rules()[1].search(text))
 
 
-def _walk(doc) -> list[Sentence]:
-    """The sentences either reader can use, in document order."""
+def walk(doc) -> list[Sentence]:
+    """The sentences either reader can use, in document order. Splitting, heading and number-finding are most
+    of both readers' cost: parse walks a document once and hands the walk to both."""
     prose = blocks(doc)
     outline = Outline(prose)
     found = []
@@ -152,26 +153,12 @@ def _walk(doc) -> list[Sentence]:
     return found
 
 
-_last_walk: tuple = (None, [])
-
-
-def _prose(doc) -> list[Sentence]:
-    """The walk of the last document asked for: domain_counts and outcome_statements both read it,
-    and splitting, heading and number-finding are most of their cost."""
-    global _last_walk
-    cached_doc, walked = _last_walk
-    if cached_doc is not doc:
-        walked = _walk(doc)
-        _last_walk = (doc, walked)
-    return walked
-
-
 # --------------------------------------------------------------------------------------------
 # Key-domain counts
 
-def domain_counts(doc) -> list[dict]:
+def domain_counts(doc, prose: list[Sentence] | None = None) -> list[dict]:
     rows = []
-    for sentence in _prose(doc):
+    for sentence in walk(doc) if prose is None else prose:
         previous_end = 0
         for q in sentence.quantities:
             if q.unit in DOMAIN_UNITS:
@@ -284,11 +271,11 @@ def _parent(trail: tuple[Heading, ...], code: str) -> str | None:
 _PERCENT_AFTER = re.compile(r"^\s*[,，]?\s*[（(]?\s*(?:占[^，,。；;%（）()]{0,15}?)?\s*$")
 
 
-def outcome_statements(doc, template: str, scopes: list[str]) -> list[dict]:
+def outcome_statements(doc, template: str, scopes: list[str], prose: list[Sentence] | None = None) -> list[dict]:
     """Counts of requests, reviews and lawsuits stated in the prose (source='narrative')."""
     region = REGION_SCOPE if REGION_SCOPE in (scopes or []) else None
     rows = []
-    for sentence in _prose(doc):
+    for sentence in walk(doc) if prose is None else prose:
         found = _sentence_outcomes(sentence)
         scope = region if found and region and WHOLE_JURISDICTION.search(sentence.text) else None
         for row in found:

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import hashlib
 import traceback
+from operator import itemgetter
 from dataclasses import dataclass, field
 
 from pipeline import catalog, checks, metadata, narrative, outcomes
 from pipeline.read import Document, UnreadableReport, read_document, report_id_for
 from pipeline.templates import legacy, std
-from schemas.vocabularies import UNMAPPED
+from schemas.vocabularies import CELL_KEY, UNMAPPED, UNMAPPED_CELL_KEY
 
 
 @dataclass
@@ -47,15 +48,15 @@ def failed_report(source_path: str, report_id: str, sha256: str, reason: str) ->
     })
 
 
+_cell_key, _unmapped_cell_key = itemgetter(*CELL_KEY), itemgetter(*UNMAPPED_CELL_KEY)
+
+
 def one_row_per_cell(rows: list[dict], problems: list[str]) -> list[dict]:
     """Keep the first reading of a cell a report prints twice (a duplicated line or table) and say so."""
     first: dict[tuple, dict] = {}
     kept = []
     for row in rows:
-        if row["indicator"] == UNMAPPED:
-            key = (UNMAPPED, row["table"], row["scope"], row["label"], row["column"], row["source_line"])
-        else:
-            key = (row["table"], row["scope"], row["indicator"], row["column"])
+        key = _unmapped_cell_key(row) if row["indicator"] == UNMAPPED else _cell_key(row)
         seen = first.get(key)
         if seen is None:
             first[key] = row
@@ -97,8 +98,10 @@ def parse_document(doc: Document) -> ParseResult:
 
     scopes = sorted({row["scope"] for row in stats if row.get("scope")})
     outcome_rows = _stage("table outcomes", problems, outcomes.from_statistics, stats, template, default=[])
-    outcome_rows += _stage("narrative outcomes", problems, narrative.outcome_statements, doc, template, scopes, default=[])
-    domain_rows = _stage("key-domain counts", problems, narrative.domain_counts, doc, default=[])
+    prose = _stage("prose", problems, narrative.walk, doc, default=[])
+    outcome_rows += _stage("narrative outcomes", problems, narrative.outcome_statements, doc, template, scopes, prose,
+                           default=[])
+    domain_rows = _stage("key-domain counts", problems, narrative.domain_counts, doc, prose, default=[])
     for row in outcome_rows + domain_rows:
         row.setdefault("report_id", doc.report_id)
 

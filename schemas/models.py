@@ -11,8 +11,8 @@ from pandera.typing import Series
 from pipeline import catalog
 from pipeline.catalog import allowed_units, indicator_units, signed_cell
 from schemas.vocabularies import (
-    APPLICANTS, CHECK_STATUSES, LAYOUTS, OUTCOME_GROUPS, QUALIFIERS, RESPONSIBILITIES, SEVERITIES,
-    SOURCES, STAGES, STAT_TABLES, STATUSES, TEMPLATES, UNITS, UNMAPPED,
+    APPLICANTS, CELL_KEY, CHECK_STATUSES, LAYOUTS, OUTCOME_GROUPS, QUALIFIERS, RESPONSIBILITIES, SEVERITIES,
+    SOURCES, STAGES, STAT_TABLES, STATUSES, TEMPLATES, UNITS, UNMAPPED, UNMAPPED_CELL_KEY,
 )
 
 CODE = r"^[a-z][a-z0-9_]*$"
@@ -106,11 +106,9 @@ class Statistics(pa.DataFrameModel):
 
     @pa.dataframe_check(ignore_na=False, error="the same cell (report, table, scope, indicator, column) is written twice")
     def one_row_per_cell(cls, df: pd.DataFrame) -> Series[bool]:
-        # Rows no catalog entry names yet are told apart by their printed label and line instead.
-        key = ["report_id", "table", "scope", "indicator", "column"]
         unmapped = df["indicator"] == UNMAPPED
-        dup = df.duplicated(key, keep=False) & ~unmapped
-        dup |= df.duplicated(key + ["label", "source_line"], keep=False) & unmapped
+        dup = df.duplicated(["report_id", *CELL_KEY], keep=False) & ~unmapped
+        dup |= df.duplicated(["report_id", *UNMAPPED_CELL_KEY], keep=False) & unmapped
         return _blame(df, "indicator", ~dup)
 
     @pa.dataframe_check(ignore_na=False, error="unit is neither the catalog's unit of the indicator/column nor one that may stand for it")

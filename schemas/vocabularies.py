@@ -18,3 +18,7 @@ RESPONSIBILITIES = ["source", "extraction"]
 UNITS = ["条", "件", "次", "个", "人", "人次", "份", "期", "篇", "项", "万元", "元", "宗", "场", "家", "册", "%"]
 # The indicator of a row whose printed label no catalog entry matches yet: kept as data, reported as a problem.
 UNMAPPED = "unmapped"
+# A statistics cell within a report: one row each. Rows no catalog entry names (UNMAPPED) are told apart by
+# their printed label and line as well. The parser keeps the first of a repeated cell; the schema checks it.
+CELL_KEY = ("table", "scope", "indicator", "column")
+UNMAPPED_CELL_KEY = (*CELL_KEY, "label", "source_line")

@@ -17,7 +17,7 @@ def test_a_table_row_printed_twice_keeps_the_first_reading_and_says_so(raw_dir):
 def test_a_stage_that_crashes_makes_the_report_partial_not_the_build_fail(raw_dir, monkeypatch):
     import pipeline.narrative as narrative
 
-    def broken(doc):
+    def broken(doc, prose):
         raise KeyError("boom")
 
     monkeypatch.setattr(narrative, "domain_counts", broken)
