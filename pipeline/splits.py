@@ -1,7 +1,7 @@
 """Splitting collapsed digit runs ('77132470') into a fixed number of cells."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 
 def digit_splits(digits: str, cells: int, max_width: int | None = None) -> Iterator[tuple[int, ...]]:
@@ -31,19 +31,6 @@ def _all_splits(digits: str, cells: int, max_width: int | None) -> list[tuple[in
 
     if cells > 0:
         extend(0, cells, ())
-    return found
-
-
-def unique_split(
-    digits: str, cells: int, accept: Callable[[tuple[int, ...]], bool], max_width: int | None = None
-) -> tuple[int, ...] | None:
-    """The one split the report's guarantees allow, or None when none or several do (never a guess)."""
-    found = None
-    for split in digit_splits(digits, cells, max_width):
-        if accept(split):
-            if found is not None:
-                return None
-            found = split
     return found
 
 

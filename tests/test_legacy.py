@@ -2,7 +2,7 @@
 import pytest
 
 from pipeline.read import read_document
-from pipeline.splits import split_enumeration_tail, unique_split
+from pipeline.splits import split_enumeration_tail
 from pipeline.templates import legacy
 
 
@@ -140,11 +140,9 @@ def test_prose_settles_a_split():
     assert not result.problems
 
 
-def test_split_helpers():
+def test_an_enumeration_tail_is_cut_only_when_it_reads_as_the_next_number():
     assert split_enumeration_tail("2122100372", 2) == ("212210037", "2")
     assert split_enumeration_tail("2122100373", 2) is None
-    assert unique_split("212210037", 2, lambda s: s[1] >= s[0] and s[0] == 2122) == (2122, 10037)
-    assert unique_split("185612", 2, lambda s: s[1] >= s[0]) is None
 
 
 def test_long_digit_runs_stay_fast():
