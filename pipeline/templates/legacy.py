@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -287,27 +288,40 @@ def _scope_before(lines: list[Line], start: int) -> str | None:
     return None
 
 
-def _table_end(lines: list[Line], start: int) -> int:
-    for i in range(start, len(lines)):
+def _stops(lines: list[Line]) -> tuple[list[int], list[int]]:
+    """(indices of the lines that end a table body, the label headers among them), in one pass."""
+    stops, headers = [], []
+    # Every table end holds 注, 统计表 or 。 and every label header holds 标: other lines skip the tests.
+    marked = [i for i, line in enumerate(lines)
+              if "。" in (text := line.text) or "注" in text or "标" in text or "统计表" in text]
+    for i in marked:
         text = lines[i].text.strip()
-        if text and (_TABLE_END.search(text) or _is_label_header(text)):
-            return i
-    return len(lines)
+        # An end marker stays in the key, which then is no label header: test the cheap regex first.
+        if text and _TABLE_END.search(text):
+            stops.append(i)
+        elif _is_label_header(text):
+            stops.append(i)
+            headers.append(i)
+    return stops, headers
 
 
 def find_cell_tables(lines: list[Line]) -> list[tuple[TableSpec, list[Line]]]:
-    """Tables whose header is printed cell by cell: (spec, body lines) for each."""
-    tables, i = [], 0
-    while i < len(lines):
-        if not _is_label_header(lines[i].text):
-            i += 1
-            continue
+    """Tables whose header is printed cell by cell: (spec, body lines) for each.
+
+    A body runs from its header to the next stop (a note, a table title, a sentence, the next header).
+    """
+    stops, headers = _stops(lines)
+    tables, resume = [], 0
+    for i in headers:
+        if i < resume:
+            continue  # inside the table before
         spec, body_start = _read_header(lines, i)
         spec.scope = _scope_before(lines, i)
-        end = _table_end(lines, body_start)
+        k = bisect_left(stops, body_start)
+        end = stops[k] if k < len(stops) else len(lines)
         if spec.columns:
             tables.append((spec, lines[body_start:end]))
-        i = max(end, i + 1)
+        resume = end
     return tables
 
 
