@@ -212,7 +212,9 @@ _BEFORE_UNIT = rf"[\d\s{_CN_DIGITS}余多号〕\]］﹞】)）年月日条项款
 
 @lru_cache(maxsize=None)
 def _unit_after_numeral(units: str) -> re.Pattern:
-    return re.compile(f"{_BEFORE_UNIT}[{units}]")
+    # Searched from the unit: a pattern that starts with a few characters is scanned for in C, and
+    # only at a unit does the lookbehind ask what stands before it (several times faster).
+    return re.compile(f"[{units}](?<={_BEFORE_UNIT}.)")
 
 
 def may_count(text: str, units: str) -> bool:

@@ -12,6 +12,7 @@ from pipeline.numbers import fold_width, has_fullwidth
 
 _TABLE_LINE = re.compile(r"^\||\s\|\s|\|$")
 _PAGE_FOOTER = re.compile(r"^[—\-–]+\s*\d+\s*[—\-–]+$")
+_DASHES = "—-–"  # what a footer starts with
 _TERMINAL = tuple("。！？；：!?;:")
 # Heading markers by rank: 一、 > （一） > 1. / 1、 > （1） > 一是. Ranks 1 and 5 are only headings
 # at a block or sentence start; the bracketed and Arabic ones also run on inside copied text
@@ -61,34 +62,46 @@ def _is_heading_line(text: str) -> bool:
 
 def blocks(doc) -> list[Block]:
     """Prose blocks: table rows and page footers are dropped; a blank line, a heading line or a
-    line ending a sentence closes a block."""
+    line ending a sentence closes a block. A block of bare numbers (table cells printed one per
+    line) holds no words, so no sentence and no heading: it is dropped too."""
     out: list[Block] = []
     texts: list[str] = []
     nos: list[int] = []
+    worded = False  # whether a line of the open block is more than a bare number
     # Read Documents are NFKC'd (no full-width ASCII left): one search spares folding line by line.
     folding = has_fullwidth("\n".join(line.text for line in doc.lines))
     for line in doc.lines:
-        text = _clean(line.text, folding)
-        if _PAGE_FOOTER.match(text):
+        if line.text.isdecimal():
+            # A bare number is never blank, a footer, a table row, a heading or a sentence end, and
+            # cleaning leaves it as it is: it only joins the open block.
+            texts.append(fold_width(line.text) if folding else line.text)
+            nos.append(line.no)
+            continue
+        text = "" if line.text.isspace() else _clean(line.text, folding)
+        if text[:1] in _DASHES and _PAGE_FOOTER.match(text):
             continue
         outside = not text or ("|" in text and _TABLE_LINE.search(text))  # the test of "|" spares most lines a scan
         heading = not outside and _is_heading_line(text)
         if (outside or heading) and texts:
-            out.append(_block(texts, nos))
+            if worded:
+                out.append(_block(texts, nos))
             texts, nos = [], []
         if outside:
             continue
         texts.append(text)
         nos.append(line.no)
+        worded = True
         if heading or text.endswith(_TERMINAL):
             out.append(_block(texts, nos))
-            texts, nos = [], []
-    if texts:
+            texts, nos, worded = [], [], False
+    if texts and worded:
         out.append(_block(texts, nos))
     return out
 
 
 def _block(texts: list[str], line_nos: list[int]) -> Block:
+    if len(texts) == 1:  # most blocks are one line
+        return Block(texts[0], (0,), (line_nos[0],))
     return Block("".join(texts), tuple(accumulate(map(len, texts[:-1]), initial=0)), tuple(line_nos))
 
 
