@@ -144,6 +144,8 @@ class Outline:
         self.blocks = prose
         self._found: dict[int, list[Heading]] = {}
         self._scans: dict[int, Iterator[Heading]] = {}
+        self._after: dict[int, tuple[Heading, ...]] = {}  # the trail at a block's end, once asked for
+        self._within: dict[int, list[tuple[Heading, ...]]] = {}
 
     def _headings_before(self, block_no: int, pos: float) -> list[Heading]:
         """The block's headings found so far, the search carried on past pos (or to the end)."""
@@ -159,19 +161,44 @@ class Outline:
         return found
 
     def trail(self, block_no: int, pos: int) -> tuple[Heading, ...]:
-        """The headings in force at pos in a block, outermost first.
+        """The headings in force at pos in a block, outermost first."""
+        count = sum(1 for h in self._headings_before(block_no, pos) if h.start < pos)
+        return self._trail_within(block_no, count) if count else self._trail_after(block_no - 1)
 
-        A heading closes every earlier one of its rank or below, so the ones in force are those that
-        outrank every heading after them: read backwards, each one ranking above all read so far,
-        up to a rank-1 heading (nothing ranks above it) or the start of the document.
-        """
-        found: list[Heading] = []
-        for no in range(block_no, -1, -1):
-            for heading in reversed(self._headings_before(no, pos if no == block_no else math.inf)):
-                if heading.start >= pos and no == block_no:
-                    continue
-                if not found or heading.rank < found[-1].rank:
-                    found.append(heading)
-                    if heading.rank == 1:
-                        return tuple(reversed(found))
-        return tuple(reversed(found))
+    def _trail_within(self, block_no: int, count: int) -> tuple[Heading, ...]:
+        """The trail after a block's first count headings. A one-line report is one block holding
+        every heading, so each trail is kept: the counts under one heading ask for it again."""
+        known = self._within.setdefault(block_no, [])  # known[i]: after the block's first i + 1 headings
+        headings = self._found[block_no]
+        while len(known) < count:
+            if known:
+                opened = known[-1]
+            else:  # a rank-1 heading closes every heading before it
+                opened = () if headings[0].rank == 1 else self._trail_after(block_no - 1)
+            known.append(_nested(opened, headings[len(known)]))
+        return known[count - 1]
+
+    def _trail_after(self, block_no: int) -> tuple[Heading, ...]:
+        """The headings in force at the end of a block. Counts under one heading ask for the same
+        blocks again and again, so each block's trail is kept once known."""
+        unknown = []
+        no = block_no
+        while no >= 0 and no not in self._after:
+            unknown.append(no)
+            if any(h.rank == 1 for h in self._headings_before(no, math.inf)):
+                break  # a rank-1 heading closes every heading before it
+            no -= 1
+        trail = self._after.get(no, ())
+        for no in reversed(unknown):
+            for heading in self._headings_before(no, math.inf):
+                trail = _nested(trail, heading)
+            self._after[no] = trail
+        return trail
+
+
+def _nested(trail: tuple[Heading, ...], heading: Heading) -> tuple[Heading, ...]:
+    """The trail after a heading: it closes every open heading of its rank or below."""
+    kept = len(trail)
+    while kept and trail[kept - 1].rank >= heading.rank:
+        kept -= 1
+    return (*trail[:kept], heading)
