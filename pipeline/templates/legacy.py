@@ -86,6 +86,7 @@ def _catalog_index() -> dict[str, list[dict]]:
     return index
 
 
+@lru_cache(maxsize=16384)  # printed labels repeat across reports; callers only read the list
 def candidates(label: str) -> list[dict]:
     """Catalog rows a printed label may be: matched on its key, then without trailing notes."""
     index, key = _catalog_index(), strip_enumeration(label)
@@ -175,15 +176,21 @@ def assign_structure(rows: list[Row]) -> None:
         found = candidates(row.label)
         if tokens:
             for kind, number in tokens:
-                kinds = [k for k, _ in stack]
-                if kind in kinds:
-                    del stack[len(kinds) - 1 - kinds[::-1].index(kind):]
+                _cut_at_last(stack, kind)
                 stack.append((kind, number))
         else:
             stack = _place_unnumbered(stack, found, by_path)
         row.path = tuple(stack)
-        row.indicator = _choose(found, by_path, rows, i)
+        row.indicator = found[0] if len(found) == 1 else _choose(found, by_path, rows, i)
         by_path.setdefault(row.path, row)
+
+
+def _cut_at_last(stack: list[tuple[str, str]], kind: str) -> None:
+    """A number of a kind already open closes that level and every level under it."""
+    for k in range(len(stack) - 1, -1, -1):
+        if stack[k][0] == kind:
+            del stack[k:]
+            return
 
 
 def _owner(path, by_path) -> dict | None:
@@ -218,16 +225,18 @@ _SERIAL = re.compile(r"\d{1,3}|[一二三四五六七八九十]{1,3}")
 _MARKDOWN_RULE = re.compile(r"^[\s|:\-]+$")
 
 
-def _flatten_pipes(lines: list[Line]) -> list[Line]:
+def _flatten_pipes(lines: list[Line]) -> tuple[list[Line], set[int]]:
     """Rows rendered as 'cell | cell' become one line per cell, so one reader serves both; '' cells are blanks.
 
+    Also gives the numbers of the lines that held a '|'.
     A leading 序号 cell is printed numbering: it is kept as the label's enumeration ('3' + '信函申请数' → '3.信函申请数').
     """
-    out = []
+    out, piped = [], set()
     for line in lines:
         if "|" not in line.text:
             out.append(line)
             continue
+        piped.add(line.no)
         if _MARKDOWN_RULE.match(line.text):
             continue
         cells = [cell.strip() for cell in line.text.strip().strip("|").split("|")]
@@ -237,7 +246,7 @@ def _flatten_pipes(lines: list[Line]) -> list[Line]:
         elif cells and label_key(cells[0]) == "序号":
             cells = cells[1:]
         out.extend(Line(line.no, cell or " ") for cell in cells)
-    return out
+    return out, piped
 
 
 def _is_label_header(text: str) -> bool:
@@ -345,9 +354,12 @@ def find_collapsed_tables(lines: list[Line]) -> list[tuple[TableSpec, list[Row],
 
 def _unit_and_values(cells: list[Cell], spec: TableSpec) -> tuple[str, str, list[Cell]]:
     """A row's printed unit, code and value cells: the unit and code cells are sometimes printed, sometimes not."""
-    width, code = len(spec.columns), ""
-    unit = next((c.text for c in cells if c.text in UNIT_WORDS), "")
-    rest = [c for c in cells if c.text not in UNIT_WORDS]
+    width, code, unit, rest = len(spec.columns), "", "", []
+    for c in cells:
+        if c.text not in UNIT_WORDS:
+            rest.append(c)
+        elif not unit:
+            unit = c.text
     if spec.has_unit and not unit and len(rest) > width and rest[0].is_blank:
         rest = rest[1:]  # the unit cell printed blank
     if spec.has_code and len(rest) > width:
@@ -359,12 +371,14 @@ def _unit_and_values(cells: list[Cell], spec: TableSpec) -> tuple[str, str, list
 
 def fill_cells(row: Row, spec: TableSpec, problems: list[str]) -> None:
     row.unit, row.code, cells = _unit_and_values(row.cells or [], spec)
-    row.blank = all(c.is_blank for c in cells)
     if cells and len(cells) < len(spec.columns):
+        row.blank = all(c.is_blank for c in cells)
         problems.append(f"legacy table: row '{_printed(row.label)}' has {len(cells)} cells for "
                         f"{len(spec.columns)} columns; its values were left blank")
-        cells = []
+        return
+    row.blank = True
     for cell in cells:
+        row.blank = row.blank and cell.is_blank
         try:
             value = parse_cell(cell.text)
         except ValueError:
@@ -486,7 +500,7 @@ def _has_children(rows: list[Row], i: int) -> bool:
 
 
 def statistics_rows(rows: list[Row], spec: TableSpec, problems: list[str]) -> list[dict]:
-    out = []
+    out, columns = [], spec.columns if len(spec.columns) > 1 else [None] * len(spec.columns)
     for i, row in enumerate(rows):
         if row.blank and (_has_children(rows, i) or not row.indicator):
             continue  # a heading: its children carry the numbers
@@ -499,7 +513,7 @@ def statistics_rows(rows: list[Row], spec: TableSpec, problems: list[str]) -> li
         for j, value in enumerate(row.values):
             out.append({
                 "table": TABLE, "scope": spec.scope, "row_path": row_path, "indicator": code,
-                "label": label, "column": spec.columns[j] if len(spec.columns) > 1 else None,
+                "label": label, "column": columns[j],
                 "unit": unit, "value": value, "value_raw": row.raws[j], "source_line": row.lines[j],
             })
     return out
@@ -520,12 +534,11 @@ def _table_rows(rows: list[Row], spec: TableSpec, prose: str, problems: list[str
 def parse_tables(doc):
     from pipeline.parse import TablesResult
 
-    lines = _flatten_pipes(doc.lines)
+    lines, piped_lines = _flatten_pipes(doc.lines)
     result = TablesResult()
     cell_tables = find_cell_tables(lines)
     if cell_tables:
-        piped = any("|" in line.text for line in doc.lines if line.no == cell_tables[0][1][0].no) \
-            if cell_tables[0][1] else False
+        piped = bool(cell_tables[0][1]) and cell_tables[0][1][0].no in piped_lines
         result.layout = "html" if doc.is_html else ("pipe" if piped else "cells_per_line")
         for spec, body in cell_tables:
             rows = [Row(r.label, r.line, cells=r.cells) for r in read_rows(body)]
