@@ -14,7 +14,9 @@ _NOTE_LINE = re.compile(r"^[(（][^()（）]*[)）]$")
 
 
 def is_page_footer(text: str) -> bool:
-    return bool(PAGE_FOOTER.match(text.strip()))
+    text = text.strip()
+    # A footer opens with a dash: other lines skip the regex.
+    return text[:1] in _DASHES and text != "" and bool(PAGE_FOOTER.match(text))
 
 
 def _is_noise(text: str) -> bool:

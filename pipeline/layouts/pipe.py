@@ -14,7 +14,8 @@ def is_pipe_row(text: str) -> bool:
 
 
 def is_separator(text: str) -> bool:
-    return bool(_SEPARATOR.match(text.strip()))
+    # Every separator holds a '--': other lines skip the regex.
+    return "--" in text and bool(_SEPARATOR.match(text.strip()))
 
 
 def split_cells(text: str, sep: str = "|") -> list[str]:

@@ -118,12 +118,17 @@ def _find_end(lines: list[Line], first: int, pos: int) -> tuple[int, int] | None
     return None
 
 
+def _opens_requests(key: str) -> bool:
+    return "收到和处理政府信息公开申请" in key or "本年新收政府信息公开申请" in key
+
+
 def split_tables(rows: list[Row]) -> dict[str, list[Row]]:
-    """表二 rows up to the 表三 heading or first 表三 row, 表三 up to the first mention of 行政复议, then 表四."""
-    keys = [match_key(r.label) for r in rows]
-    t3 = next((k for k, key in enumerate(keys) if "收到和处理政府信息公开申请" in key or "本年新收政府信息公开申请" in key),
-              len(rows))
-    t4 = next((k for k in range(t3, len(rows)) if "行政复议" in keys[k]), len(rows))
+    """表二 rows up to the 表三 heading or first 表三 row, 表三 up to the first mention of 行政复议, then 表四.
+
+    Keys are built only up to the 表四 cut: the rows after it (often the report's closing prose) need none.
+    """
+    t3 = next((k for k, row in enumerate(rows) if _opens_requests(match_key(row.label))), len(rows))
+    t4 = next((k for k in range(t3, len(rows)) if "行政复议" in match_key(rows[k].label)), len(rows))
     return {"active_disclosure": rows[:t3], "requests": rows[t3:t4], "review_litigation": rows[t4:]}
 
 
@@ -454,13 +459,13 @@ def parse_review_litigation(rows: list[Row], template: str, problems: list[str])
     blocks, cols = row_specs(table, template), col_specs(table, template)
     n = len(cols)
     filled: dict[int, tuple[Row, list[str | None]]] = {}
-    title = None
+    labels_since_values: list[str] = []
     for row in rows:
-        named = block_named(row.label, template)
+        labels_since_values.append(row.label)
         if not row.cells or not (row.has_values or row.collapsed):
-            title = named if named is not None else title
             continue
-        title = named if named is not None else title
+        title = _last_block_named(labels_since_values, template)
+        labels_since_values = []
         cells = block_cells(row, n, len(blocks), title is not None, problems)
         if len(cells) == n * len(blocks):
             for b in range(len(blocks)):
@@ -473,12 +478,19 @@ def parse_review_litigation(rows: list[Row], template: str, problems: list[str])
         else:
             problems.append(f"表四 row (line {row.line}) prints {len(cells)} cells, not {n} or {n * len(blocks)}; "
                             "left out")
-        title = None
     out = []
     for b in sorted(filled):
         row, cells = filled[b]
         out += cell_rows(table, blocks[b], cols, cells, blocks[b].label, blocks[b].label, row.line, problems)
     return out
+
+
+def _last_block_named(labels: list[str], template: str) -> int | None:
+    """The block named by the latest of a value row's labels and those printed since the previous value row.
+
+    Looked up from the last label back, so labels after the last value row (closing prose) are never keyed.
+    """
+    return next((b for label in reversed(labels) if (b := block_named(label, template)) is not None), None)
 
 
 def block_named(label: str, template: str) -> int | None:
