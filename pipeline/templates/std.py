@@ -213,13 +213,14 @@ def cell_rows(table: str, spec: RowSpec, cols: list[ColSpec], raws: list[str | N
               "label": printed, "column": None, "unit": None, "value": None, "value_raw": "", "source_line": line}
     out = []
     for col, raw in zip(cols, raws):
-        readable, value = (True, None) if raw is None else _read_cell(raw)
-        if not readable:
-            problems.append(f"cell 「{row_label}」/{col.label} reads 「{raw}」, not a number; left empty")
         cell = shared.copy()
-        cell["column"], cell["unit"], cell["value"] = col.label, col.unit, value
+        cell["column"] = col.label
+        cell["unit"] = col.unit
         if raw is not None:
+            readable, cell["value"] = _read_cell(raw)
             cell["value_raw"] = raw
+            if not readable:
+                problems.append(f"cell 「{row_label}」/{col.label} reads 「{raw}」, not a number; left empty")
         out.append(cell)
     return out
 
