@@ -92,9 +92,11 @@ _CN_DIGITS = "零〇O一二两三四五六七八九十百千万亿"
 _QUALIFIER_STARTS = "".join(sorted({w[0] for w in _PREFIX_QUALIFIERS}))
 _ARABIC = r"\d{1,3}(?:,\d{3})+(?![\d.])|\d+(?:\.\d+)?"
 _UNIT = _alternatives(COUNT_UNITS)
+# The number is matched atomically: a shorter reading of it would leave a digit, ',' or '.' where
+# the unit (or 万/亿, 余/多, a space) must follow, so backtracking into it can only fail, slowly.
 _ARABIC_COUNT = (
     rf"(?<![\dA-Za-z.第#])(?P<pre>(?:{_alternatives(_PREFIX_QUALIFIERS)})\s*)?"
-    rf"(?P<num>{_ARABIC})\s*(?P<mult>[万亿])?(?P<infix>[余多])?\s*(?P<unit>{_UNIT})"
+    rf"(?P<num>(?>{_ARABIC}))\s*(?P<mult>[万亿])?(?P<infix>[余多])?\s*(?P<unit>{_UNIT})"
     rf"(?P<suffix>{_alternatives(_SUFFIX_QUALIFIERS)})?")
 # A Chinese numeral counts only as a run of its own (not after 第/每 or inside （五）) directly
 # followed by a unit; a lone 一 is left out because it is an article (一个自然月, 一次性) far more
