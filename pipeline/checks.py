@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from pipeline import catalog
 from pipeline.labels import label_key
@@ -71,7 +71,8 @@ def result_row(check_id: str, report: dict, scope, status: str, expected, actual
     severity, responsibility = _blame(check_id, report.get("layout") in HEURISTIC_LAYOUTS)
     return {"report_id": report.get("report_id"), "scope": scope, "check": check_id, "status": status,
             "severity": severity, "responsibility": responsibility,
-            "expected": _num(expected), "actual": _num(actual), "message": message, "source_line": line}
+            "expected": None if expected is None else round(float(expected), 6),
+            "actual": None if actual is None else round(float(actual), 6), "message": message, "source_line": line}
 
 
 @lru_cache(maxsize=None)  # asked for every result row; a handful of checks
@@ -85,17 +86,15 @@ def _blame(check_id: str, heuristic_layout: bool) -> tuple[str, str]:
     return check["severity"], responsibility
 
 
-def _num(x):
-    return None if x is None else round(float(x), 6)
-
-
+@lru_cache(maxsize=4096, typed=True)  # every cell of every identity is printed; reports print the same few values
 def _fmt(x) -> str:
     return "blank" if x is None else (f"{x:g}" if isinstance(x, float) else str(x))
 
 
 def _where(scope, column) -> str:
-    parts = [p for p in (scope, column) if p]
-    return f"[{' / '.join(parts)}] " if parts else ""
+    if scope and column:
+        return f"[{scope} / {column}] "
+    return f"[{scope or column}] " if scope or column else ""
 
 
 # ---------------------------------------------------------------- sums over cells
@@ -108,8 +107,10 @@ def _side(rows: list[dict], name) -> tuple[float | None, str, bool]:
         value = row.get("value")
         if value is None:
             blank = True
+        elif total is None:
+            total = float(value)
         else:
-            total = float(value) if total is None else total + float(value)
+            total += float(value)
         pieces.append(f"「{name(row)}」 {_fmt(value)}")
     return total, " + ".join(pieces), blank
 
@@ -196,8 +197,9 @@ def scope_order(check: dict, report: dict, stats: list[dict]) -> list[dict]:
     """Every cell of the narrower scope ≤ the same cell of the wider one."""
     narrow, wide = check["lhs"], check["rhs"]
     by_scope = {narrow: {}, wide: {}}
-    for row in stats:
-        if row.get("scope") in by_scope and row.get("value") is not None:
+    # Most reports print one scope: pick the two scopes' rows in one quick pass before keying them.
+    for row in [row for row in stats if row.get("scope") in by_scope]:
+        if row.get("value") is not None:
             by_scope[row["scope"]].setdefault((row["table"], row["indicator"], row.get("column")), row)
     pairs = [(cell, by_scope[wide][key]) for key, cell in by_scope[narrow].items() if key in by_scope[wide]]
     if not pairs:
@@ -219,9 +221,10 @@ class TableOutcomes:
         self.rows = rows
         # Every narrative statement looks up several measures: index the rows once, in their order.
         self.by_measure: dict[tuple, list[dict]] = defaultdict(list)
-        for o in self.rows:
-            self.by_measure[(o.get("scope"), o["stage"], o["measure"])].append(o)
-        self.scopes = list(dict.fromkeys(scope for scope, _stage, _measure in self.by_measure))
+        by_measure = self.by_measure
+        for o in rows:
+            by_measure[o.get("scope"), o["stage"], o["measure"]].append(o)
+        self.scopes = list(dict.fromkeys(scope for scope, _stage, _measure in by_measure))
 
     def scopes_for(self, scope) -> list:
         return [scope] if scope in self.scopes else self.scopes
@@ -328,10 +331,18 @@ class BaseSources:
     """Where a share's total is looked up: the narrative's own totals first, then the table's. Built once per
     report; the bases of one (stage, kind of group, scope) are worked out once, as several shares ask for them."""
 
-    def __init__(self, table: list[dict], narrative: list[dict]):
-        self.narrative = TableOutcomes([o for o in narrative if o.get("share_stated_pct") is None])
-        self.table = TableOutcomes(table)
+    def __init__(self, outcomes: list[dict], narrative: list[dict]):
+        self._outcomes, self._narrative = outcomes, narrative
         self._bases: dict[tuple, list[tuple[float, str]]] = {}
+
+    # Indexed on first use: a report whose narrative states no count or share never looks a total up.
+    @cached_property
+    def narrative(self) -> TableOutcomes:
+        return TableOutcomes([o for o in self._narrative if o.get("share_stated_pct") is None])
+
+    @cached_property
+    def table(self) -> TableOutcomes:
+        return TableOutcomes([o for o in self._outcomes if o.get("source") == "table"])
 
     def candidate_bases(self, row: dict) -> list[tuple[float, str]]:
         """Totals a share may be taken of: the narrative's own totals first, then the table's (formats.md §3.3)."""
@@ -405,30 +416,29 @@ def forced_rounding(check: dict, report: dict, shares: list[dict], sources) -> l
 
 # ---------------------------------------------------------------- narrative statements of table cells
 
-def text_blocks(doc) -> list[tuple[str, list[tuple[int, int]]]]:
+def text_blocks(doc) -> list[tuple[str, list[str], list]]:
     """Runs of non-empty lines joined without separators (PDF and markdown copies break words across lines),
-    each with (offset, line number) marks to cite the line a match starts on."""
-    blocks, parts, marks, length = [], [], [], 0
-
-    def close():
-        if parts:  # joined once: adding line by line copies a long block over and over
-            blocks.append(("".join(parts), marks))
-
-    for line in doc.lines:
-        text = line.text.strip()
-        if not text:
-            close()
-            parts, marks, length = [], [], 0
-            continue
-        marks.append((length, line.no))
-        parts.append(text)
-        length += len(text)
-    close()
+    each with its lines' stripped texts and its lines, to cite the line a match starts on."""
+    texts = [line.text.strip() for line in doc.lines]
+    blocks, start = [], 0
+    for end in [i for i, text in enumerate(texts) if not text] + [len(texts)]:
+        if end > start:
+            parts = texts[start:end]
+            blocks.append(("".join(parts), parts, doc.lines[start:end]))
+        start = end + 1
     return blocks
 
 
-def _line_at(marks, offset: int) -> int:
-    return max((no for start, no in marks if start <= offset), default=marks[0][1])
+def _line_at(parts: list[str], lines: list, offset: int) -> int:
+    """The line a match at this offset of the joined block starts on: the highest number of the lines that
+    start at or before it. Worked out per match, as few blocks hold one."""
+    start, line_no = 0, lines[0].no
+    for text, line in zip(parts, lines):
+        if start > offset:
+            break  # parts are never empty, so the lines' offsets only grow
+        line_no = max(line_no, line.no)
+        start += len(text)
+    return line_no
 
 
 # A space between two printed characters; written space-first so the scan jumps from space to space.
@@ -436,27 +446,28 @@ _INNER_SPACE = re.compile(r" (?<=\S )(?=\S)")
 _last_blocks: tuple = (None, [])
 
 
-def compact_blocks(doc) -> list[tuple[str, list[tuple[int, int]], int]]:
-    """(text without inner spaces, marks, block id) per text block that may hold a statement: '208 件' → '208件',
-    offsets kept close enough to cite. Kept for the last document, which both statement checks read."""
+def compact_blocks(doc) -> list[tuple[str, list[str], list, int]]:
+    """(text without inner spaces, its lines' texts, its lines, block id) per text block that may hold a statement:
+    '208 件' → '208件', offsets kept close enough to cite. Kept for the last document, which both statement checks
+    read."""
     global _last_blocks
     cached_doc, blocks = _last_blocks
     if cached_doc is not doc:
         # Every statement pattern ends in '<N> 件', so a block without 件 cannot hold one.
-        blocks = [(_INNER_SPACE.sub("", text), marks, i) for i, (text, marks) in enumerate(text_blocks(doc))
-                  if "件" in text]
+        blocks = [(_INNER_SPACE.sub("", text), parts, lines, i)
+                  for i, (text, parts, lines) in enumerate(text_blocks(doc)) if "件" in text]
         _last_blocks = (doc, blocks)
     return blocks
 
 
 def statements(doc, kind: str) -> list[dict]:
     out = []
-    for compact, marks, block in compact_blocks(doc):
+    for compact, parts, lines, block in compact_blocks(doc):
         for row, pattern in narrative_patterns(kind):
             for m in pattern.finditer(compact):
                 out.append({"phrase": row["phrase"], "indicators": _codes(row["indicators"]), "column": row["column"],
                             "count": float(m.group(1)), "pct": float(m.group(2)) if m.group(2) else None,
-                            "text": m.group(0), "line": _line_at(marks, m.start()), "block": block})
+                            "text": m.group(0), "line": _line_at(parts, lines, m.start()), "block": block})
     return out
 
 
@@ -545,12 +556,9 @@ def run_report(result, doc=None) -> list[dict]:
     by_table = defaultdict(list)
     for row in stats:
         by_table[row.get("table")].append(row)
-    by_source = defaultdict(list)  # the outcome rows each narrative check reads, split once
-    for row in outcomes:
-        by_source[row.get("source")].append(row)
-    narrative = by_source["narrative"]
+    narrative = [row for row in outcomes if row.get("source") == "narrative"]
     shares = [row for row in narrative if row.get("share_stated_pct") is not None]
-    sources = BaseSources(by_source["table"], narrative)  # narrative and table totals, looked up by several checks
+    sources = BaseSources(outcomes, narrative)  # narrative and table totals, looked up by several checks
     grouped = {}  # a table's cells are grouped once, then shared by every identity check on that table
 
     def cells(grouping, table: str) -> dict[tuple, dict[str, dict]]:
@@ -567,7 +575,7 @@ def run_report(result, doc=None) -> list[dict]:
             out += identities(check, report, cells(column_cells, check["table"]), _column_name)
         elif kind == "scope_at_most":
             out += scope_order(check, report, stats)
-        elif kind == "narrative_vs_table":
+        elif kind == "narrative_vs_table" and narrative:
             out += narrative_vs_table(check, report, narrative, sources.table)
         elif kind == "narrative_share":
             out += narrative_shares(check, report, shares, sources)
@@ -584,10 +592,13 @@ def dedupe(rows: list[dict]) -> list[dict]:
     """One row per finding: the same share can be read both as an outcome row and as a group statement."""
     seen, out = set(), []
     for row in rows:
-        key = (row["check"], row["scope"], row["status"], row["expected"], row["actual"], row["source_line"])
-        if row["status"] == "pass" or key not in seen:
-            out.append(row)
-        seen.add(key)
+        # A key holds its status, so a passing row never repeats a finding: only other rows need a key.
+        if row["status"] != "pass":
+            key = (row["check"], row["scope"], row["status"], row["expected"], row["actual"], row["source_line"])
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append(row)
     return out
 
 
