@@ -371,14 +371,12 @@ def _unit_and_values(cells: list[Cell], spec: TableSpec) -> tuple[str, str, list
 
 def fill_cells(row: Row, spec: TableSpec, problems: list[str]) -> None:
     row.unit, row.code, cells = _unit_and_values(row.cells or [], spec)
+    row.blank = all(c.is_blank for c in cells)
     if cells and len(cells) < len(spec.columns):
-        row.blank = all(c.is_blank for c in cells)
         problems.append(f"legacy table: row '{_printed(row.label)}' has {len(cells)} cells for "
                         f"{len(spec.columns)} columns; its values were left blank")
         return
-    row.blank = True
     for cell in cells:
-        row.blank = row.blank and cell.is_blank
         try:
             value = parse_cell(cell.text)
         except ValueError:
