@@ -492,9 +492,11 @@ def table_cell_sum(cells: dict[str, dict[str, dict]], indicators, column: str):
     return total, used
 
 
-def narrative_documents(check: dict, report: dict, cells: dict[str, dict[str, dict]], doc) -> list[dict]:
+def narrative_documents(check: dict, report: dict, tables: Tables, doc) -> list[dict]:
+    found = statements(doc, "document")
+    cells = tables.cells(filled_cells, "active_disclosure") if found else {}
     out = []
-    for st in statements(doc, "document"):
+    for st in found:
         value, used = table_cell_sum(cells, st["indicators"], st["column"])
         if value is None:
             continue
@@ -506,9 +508,12 @@ def narrative_documents(check: dict, report: dict, cells: dict[str, dict[str, di
     return out
 
 
-def narrative_groups(check: dict, report: dict, cells: dict[str, dict[str, dict]], sources, doc) -> list[dict]:
+def narrative_groups(check: dict, report: dict, tables: Tables, sources, doc) -> list[dict]:
     """Group totals of the narrative vs 表三, their shares, and whether they add up to the 办理 total."""
     found = statements(doc, "group")
+    if not found:
+        return []
+    cells = tables.cells(filled_cells, "requests")
     by_block = defaultdict(list)
     for st in found:
         by_block[st["block"]].append(st)
@@ -544,6 +549,23 @@ def _group_row(check, report, cells, st) -> list[dict]:
 
 # ---------------------------------------------------------------- engine
 
+class Tables:
+    """A report's statistics rows by table; a table's cells are grouped once, on first use, then shared by every
+    check on that table."""
+
+    def __init__(self, stats: list[dict]):
+        self.rows: dict[str, list[dict]] = defaultdict(list)
+        for row in stats:
+            self.rows[row.get("table")].append(row)
+        self._grouped: dict[tuple, object] = {}
+
+    def cells(self, grouping, table: str):
+        key = (grouping, table)
+        if key not in self._grouped:
+            self._grouped[key] = grouping(self.rows.get(table, []))
+        return self._grouped[key]
+
+
 def run_report(result, doc=None) -> list[dict]:
     """Every catalog check that applies to the report's template; a check that finds nothing printed adds no row.
 
@@ -553,26 +575,17 @@ def run_report(result, doc=None) -> list[dict]:
     report, stats, outcomes = result.report, result.statistics, result.application_outcomes
     doc = doc if doc is not None else getattr(result, "document", None)
     template = report.get("template") or "unknown"
-    by_table = defaultdict(list)
-    for row in stats:
-        by_table[row.get("table")].append(row)
+    tables = Tables(stats)
     narrative = [row for row in outcomes if row.get("source") == "narrative"]
     shares = [row for row in narrative if row.get("share_stated_pct") is not None]
     sources = BaseSources(outcomes, narrative)  # narrative and table totals, looked up by several checks
-    grouped = {}  # a table's cells are grouped once, then shared by every identity check on that table
-
-    def cells(grouping, table: str) -> dict[tuple, dict[str, dict]]:
-        if (grouping, table) not in grouped:
-            grouped[(grouping, table)] = grouping(by_table.get(table, []))
-        return grouped[(grouping, table)]
-
     out = []
     for check in checks_for(template):
         kind = check["kind"]
         if kind in ("equal", "at_least", "at_most"):
-            out += identities(check, report, cells(indicator_cells, check["table"]), _indicator_name)
+            out += identities(check, report, tables.cells(indicator_cells, check["table"]), _indicator_name)
         elif kind.startswith("column_"):
-            out += identities(check, report, cells(column_cells, check["table"]), _column_name)
+            out += identities(check, report, tables.cells(column_cells, check["table"]), _column_name)
         elif kind == "scope_at_most":
             out += scope_order(check, report, stats)
         elif kind == "narrative_vs_table" and narrative:
@@ -582,9 +595,9 @@ def run_report(result, doc=None) -> list[dict]:
         elif kind == "narrative_forced_rounding":
             out += forced_rounding(check, report, shares, sources)
         elif kind == "narrative_documents" and doc is not None:
-            out += narrative_documents(check, report, cells(filled_cells, "active_disclosure"), doc)
+            out += narrative_documents(check, report, tables, doc)
         elif kind == "narrative_groups" and doc is not None:
-            out += narrative_groups(check, report, cells(filled_cells, "requests"), sources, doc)
+            out += narrative_groups(check, report, tables, sources, doc)
     return dedupe(out)
 
 
