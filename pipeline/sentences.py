@@ -25,8 +25,10 @@ _MARKER = re.compile(
     r"|(?P<r3>(?<![\dA-Za-z.．,%])\d{1,2}[、.．](?![\d%]))"
     r"|(?P<r4>(?<!第)[(（]\d{1,2}[)）])"
     r"|(?P<r5>(?:^|(?<=[。；;：:！？!?\s]))[一二三四五六七八九十]+是))")
-# Every marker holds a numeral directly followed by one of these: a block without one has no heading.
-_MARKER_CUE = re.compile(r"[一二三四五六七八九十\d][、.．)）是]")
+# Every marker ends in its cue, a numeral directly followed by one of 、.．)）是, and before the cue
+# holds only numerals and opening brackets. Cues are searched from the mark: a pattern starting
+# with a few characters is scanned for in C, and only at a mark does the lookbehind ask for a numeral.
+_MARKER_CUE = re.compile(r"[、.．)）是](?<=[一二三四五六七八九十\d].)")
 _HEADING_END = re.compile(r"[。，,；;：:！？!?]")
 _SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]?")
 HEADING_MAX = 40
@@ -51,52 +53,53 @@ class Heading:
     start: int  # offset in the block
 
 
-def _clean(text: str, folding: bool) -> str:
-    text = text.lstrip("#").strip()
-    return fold_width(text) if folding else text
-
-
-def _is_heading_line(text: str) -> bool:
-    return len(text) <= HEADING_MAX and bool(_MARKER.match(text))
-
-
 def blocks(doc) -> list[Block]:
     """Prose blocks: table rows and page footers are dropped; a blank line, a heading line or a
     line ending a sentence closes a block. A block of bare numbers (table cells printed one per
     line) holds no words, so no sentence and no heading: it is dropped too."""
     out: list[Block] = []
-    texts: list[str] = []
+    texts: list[str] = []  # the open block's lines, cleaned
     nos: list[int] = []
-    worded = False  # whether a line of the open block is more than a bare number
+    worded = False  # whether one of them is more than a bare number
     # Read Documents are NFKC'd (no full-width ASCII left): one search spares folding line by line.
     folding = has_fullwidth("\n".join(line.text for line in doc.lines))
     for line in doc.lines:
-        if line.text.isdecimal():
+        raw = line.text
+        if raw.isdecimal():
             # A bare number is never blank, a footer, a table row, a heading or a sentence end, and
             # cleaning leaves it as it is: it only joins the open block.
-            texts.append(fold_width(line.text) if folding else line.text)
+            texts.append(fold_width(raw) if folding else raw)
             nos.append(line.no)
             continue
-        text = "" if line.text.isspace() else _clean(line.text, folding)
-        if text[:1] in _DASHES and _PAGE_FOOTER.match(text):
+        text = raw.lstrip("#").strip()
+        if folding:
+            text = fold_width(text)
+        if not text or ("|" in text and _TABLE_LINE.search(text)):  # the test of "|" spares most lines a scan
+            if texts:
+                _close(out, texts, nos, worded)
+                texts, nos, worded = [], [], False
             continue
-        outside = not text or ("|" in text and _TABLE_LINE.search(text))  # the test of "|" spares most lines a scan
-        heading = not outside and _is_heading_line(text)
-        if (outside or heading) and texts:
-            if worded:
-                out.append(_block(texts, nos))
+        if text[0] in _DASHES and _PAGE_FOOTER.match(text):
+            continue
+        heading = len(text) <= HEADING_MAX and _MARKER.match(text) is not None
+        if heading and texts:
+            _close(out, texts, nos, worded)
             texts, nos = [], []
-        if outside:
-            continue
         texts.append(text)
         nos.append(line.no)
-        worded = True
         if heading or text.endswith(_TERMINAL):
             out.append(_block(texts, nos))
             texts, nos, worded = [], [], False
-    if texts and worded:
-        out.append(_block(texts, nos))
+        else:
+            worded = True
+    if texts:
+        _close(out, texts, nos, worded)
     return out
+
+
+def _close(out: list[Block], texts: list[str], line_nos: list[int], worded: bool) -> None:
+    if worded:
+        out.append(_block(texts, line_nos))
 
 
 def _block(texts: list[str], line_nos: list[int]) -> Block:
@@ -110,10 +113,7 @@ def headings(block: Block) -> list[Heading]:
 
 
 def _headings(block: Block) -> Iterator[Heading]:
-    cue = _MARKER_CUE.search(block.text)
-    if cue is None:
-        return
-    for m in _MARKER.finditer(block.text, _run_start(block.text, cue.start())):
+    for m in _markers(block.text):
         rank = int(m.lastgroup[1])
         rest = block.text[m.end():m.end() + HEADING_MAX]
         stop = _HEADING_END.search(rest)
@@ -123,9 +123,22 @@ def _headings(block: Block) -> Iterator[Heading]:
         yield Heading(rank, rest[:nxt.start() if nxt else cut].strip(), m.start())
 
 
+def _markers(text: str) -> Iterator[re.Match]:
+    """What _MARKER.finditer(text) finds, tried only in the run of numerals and brackets before
+    each cue: a marker starting there ends at that cue's mark, and none starts anywhere else."""
+    searched_to = 0  # where the last marker found ends
+    for cue in _MARKER_CUE.finditer(text):
+        numeral = cue.start() - 1
+        for start in range(max(searched_to, _run_start(text, numeral)), numeral + 1):
+            m = _MARKER.match(text, start)
+            if m:
+                yield m
+                searched_to = m.end()
+                break
+
+
 def _run_start(text: str, pos: int) -> int:
-    """Where the numerals and brackets running up to pos begin. Before its numeral-then-mark cue a
-    marker holds only these, so no marker starts before the first cue's run."""
+    """Where the numerals and opening brackets running up to pos begin."""
     while pos and (text[pos - 1] in "一二三四五六七八九十(（" or text[pos - 1].isdecimal()):
         pos -= 1
     return pos
