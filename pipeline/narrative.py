@@ -133,22 +133,23 @@ _USED_UNITS = DOMAIN_UNITS | OUTCOME_UNITS
 _USED_UNIT_CHARS = "".join(sorted(_USED_UNITS))
 
 
-def _may_be_read(text: str) -> bool:
-    return may_count(text, _USED_UNIT_CHARS) or bool(_countless_rules()[1].search(text))
-
-
 def walk(doc) -> list[Sentence]:
     """The sentences either reader can use, in document order. Splitting, heading and number-finding are most
     of both readers' cost: parse walks a document once and hands the walk to both."""
     prose = blocks(doc)
     outline = Outline(prose)
+    phrase = _countless_rules()[1]
     found = []
     for block_no, block in enumerate(prose):
-        if not _may_be_read(block.text):
-            continue  # what a sentence holds, its block holds: the rules are unanchored
+        # What a sentence holds, its block holds (the test and the rules are unanchored): a block
+        # without a count or a phrase is not split, and its sentences are asked only what it holds.
+        counting = may_count(block.text, _USED_UNIT_CHARS)
+        phrased = phrase.search(block.text) is not None
+        if not (counting or phrased):
+            continue
         for start, text in sentences(block):
-            quantities = find_quantities(text) if may_count(text, _USED_UNIT_CHARS) else []
-            if any(q.unit in _USED_UNITS for q in quantities) or _countless_rules()[1].search(text):
+            quantities = find_quantities(text) if counting and may_count(text, _USED_UNIT_CHARS) else []
+            if any(q.unit in _USED_UNITS for q in quantities) or (phrased and phrase.search(text)):
                 found.append(Sentence(block, block_no, start, text, quantities, outline))
     return found
 

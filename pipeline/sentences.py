@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from itertools import accumulate
+from operator import attrgetter
 from dataclasses import dataclass
 
 from pipeline.numbers import fold_width, has_fullwidth
@@ -175,7 +176,7 @@ class Outline:
 
     def trail(self, block_no: int, pos: int) -> tuple[Heading, ...]:
         """The headings in force at pos in a block, outermost first."""
-        count = sum(1 for h in self._headings_before(block_no, pos) if h.start < pos)
+        count = bisect_left(self._headings_before(block_no, pos), pos, key=attrgetter("start"))
         return self._trail_within(block_no, count) if count else self._trail_after(block_no - 1)
 
     def _trail_within(self, block_no: int, count: int) -> tuple[Heading, ...]:
