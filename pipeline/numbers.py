@@ -223,9 +223,10 @@ def may_count(text: str, units: str) -> bool:
     """False only when find_quantities(text) has no count in one of these one-character units:
     a cheap test that spares most prose the masking and number grammar. The text is taken as
     already width-folded (fold_width), as prose blocks are."""
-    if "@" in text or "http" in text or "www." in text:
-        return any(u in text for u in units)
-    return bool(_unit_after_numeral(units).search(text))
+    if _unit_after_numeral(units).search(text):
+        return True
+    # A masked URL or e-mail address can end in any character, so with one about any unit may follow a count.
+    return ("@" in text or "http" in text or "www." in text) and any(u in text for u in units)
 
 
 def find_quantities(text: str) -> list[Quantity]:

@@ -63,7 +63,7 @@ def blocks(doc) -> list[Block]:
     nos: list[int] = []
     worded = False  # whether one of them is more than a bare number
     # Read Documents are NFKC'd (no full-width ASCII left): one search spares folding line by line.
-    folding = has_fullwidth("\n".join(line.text for line in doc.lines))
+    folding = has_fullwidth("\n".join(map(attrgetter("text"), doc.lines)))
     for line in doc.lines:
         raw = line.text
         if raw.isdecimal():

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import pytest
 
 from pipeline import narrative
+from pipeline.sentences import blocks
 from pipeline.read import Line
 from schemas import CATALOG_DIR
 from schemas.vocabularies import OUTCOME_GROUPS, STAGES
@@ -75,6 +76,39 @@ def test_reports_without_domain_statements_yield_none(doc, name):
 def test_mixed_category_is_not_one_domain():
     doc = snippet("主动公开政府信息的主要类别有:扶贫、教育、医疗、社会保障、促进就业类信息21条,财政预决算类信息32条。")
     assert [(r["domain"], r["count"]) for r in narrative.domain_counts(doc)] == [("fiscal_budget", 32)]
+
+
+def test_a_count_wrapped_around_a_bare_number_line_keeps_the_number_line():
+    doc = snippet("6、民生领域信息公开。一是扶贫信息。围绕实施精准扶贫、精准脱贫,加大扶贫政策、扶贫对象、帮扶措施等"
+                  "信息的公开力度,全年公开扶贫信息", "600", "余条。")
+    [row] = narrative.domain_counts(doc)
+    assert (row["domain"], row["count"], row["qualifier"], row["parent_domain"]) == (
+        "poverty_alleviation", 600, "at_least", "livelihood")
+    assert row["source_line"] == 2  # the line the number is printed on
+
+
+def test_cells_printed_one_per_line_leave_only_their_labels_as_prose():
+    doc = snippet("(一)收到申请数", "", "88", "", "1.当面申请数", "9", "", "2.传真申请数", "0", "")
+    assert [(b.text, b.line_nos) for b in blocks(doc)] == [
+        ("(一)收到申请数", (1,)), ("1.当面申请数", (5,)), ("2.传真申请数", (8,))]
+
+
+@pytest.mark.parametrize("name", ["zhucheng-2017.txt", "pingtan-2017.txt"])
+def test_trails_do_not_depend_on_the_order_they_are_asked_in(doc, name):
+    def trails(asked):
+        outline = narrative.walk(doc(name))[0].outline  # a fresh outline: nothing known yet
+        return {(block_no, pos): outline.trail(block_no, pos) for block_no, pos in asked}
+    prose = narrative.walk(doc(name))
+    counts = [(s.block_no, s.start + q.start) for s in prose for q in s.quantities]
+    assert trails(counts) == trails(reversed(counts))
+
+
+def test_a_trail_reaches_back_over_blocks_to_its_rank_one_heading(doc):
+    prose = narrative.walk(doc("zhucheng-2017.txt"))
+    [(sentence, poverty)] = [(s, q) for s in prose for q in s.quantities if q.value == 600]
+    trail = sentence.outline.trail(sentence.block_no, sentence.start + poverty.start)
+    assert [(h.rank, h.text) for h in trail] == [
+        (1, "主动公开政府信息情况"), (2, "重点领域信息公开"), (3, "民生领域信息公开"), (5, "扶贫信息")]
 
 
 def test_domain_catalog_codes_are_unique_snake_case():
