@@ -233,9 +233,12 @@ def find_quantities(text: str) -> list[Quantity]:
     """Every count with a unit in a stretch of prose, in order; identifiers and ordinals are skipped."""
     if not _ANY_NUMERAL.search(text):
         return []  # many sentences count nothing: skip masking them
-    masked = mask_identifiers(text)
-    found = (_arabic_quantity(m, text) if m["num"] else _cn_quantity(m, text) for m in _COUNT.finditer(masked))
-    return [q for q in found if q]
+    found = []
+    for m in _COUNT.finditer(mask_identifiers(text)):
+        q = _arabic_quantity(m, text) if m["num"] else _cn_quantity(m, text)
+        if q:
+            found.append(q)
+    return found
 
 
 def _arabic_quantity(m: re.Match, text: str) -> Quantity:
