@@ -416,17 +416,11 @@ def forced_rounding(check: dict, report: dict, shares: list[dict], sources) -> l
 
 # ---------------------------------------------------------------- narrative statements of table cells
 
-def text_blocks(doc) -> list[tuple[str, list[str], list]]:
-    """Runs of non-empty lines joined without separators (PDF and markdown copies break words across lines),
-    each with its lines' stripped texts and its lines, to cite the line a match starts on."""
-    texts = [line.text.strip() for line in doc.lines]
-    blocks, start = [], 0
-    for end in [i for i, text in enumerate(texts) if not text] + [len(texts)]:
-        if end > start:
-            parts = texts[start:end]
-            blocks.append(("".join(parts), parts, doc.lines[start:end]))
-        start = end + 1
-    return blocks
+def _runs(texts: list[str]) -> list[tuple[int, int]]:
+    """(start, end) of each run of non-empty texts."""
+    ends = [i for i, text in enumerate(texts) if not text] + [len(texts)]
+    starts = [0] + [end + 1 for end in ends[:-1]]
+    return [(start, end) for start, end in zip(starts, ends) if end > start]
 
 
 def _line_at(parts: list[str], lines: list, offset: int) -> int:
@@ -443,32 +437,47 @@ def _line_at(parts: list[str], lines: list, offset: int) -> int:
 
 # A space between two printed characters; written space-first so the scan jumps from space to space.
 _INNER_SPACE = re.compile(r" (?<=\S )(?=\S)")
-_last_blocks: tuple = (None, [])
+# Any other space (whitespace or an edge on one side): the only kind _INNER_SPACE leaves alone.
+_OTHER_SPACE = re.compile(r" (?:(?!\S)|(?<!\S ))")
 
 
-def compact_blocks(doc) -> list[tuple[str, list[str], list, int]]:
-    """(text without inner spaces, its lines' texts, its lines, block id) per text block that may hold a statement:
-    '208 件' → '208件', offsets kept close enough to cite. Kept for the last document, which both statement checks
-    read."""
-    global _last_blocks
-    cached_doc, blocks = _last_blocks
-    if cached_doc is not doc:
-        # Every statement pattern ends in '<N> 件', so a block without 件 cannot hold one.
-        blocks = [(_INNER_SPACE.sub("", text), parts, lines, i)
-                  for i, (text, parts, lines) in enumerate(text_blocks(doc)) if "件" in text]
-        _last_blocks = (doc, blocks)
-    return blocks
+def compact(text: str) -> str:
+    """The text without its inner spaces: '208 件' → '208件'. When every space is an inner one, as in most
+    blocks, a plain replace removes the same spaces much faster."""
+    return text.replace(" ", "") if _OTHER_SPACE.search(text) is None else _INNER_SPACE.sub("", text)
 
 
-def statements(doc, kind: str) -> list[dict]:
-    out = []
-    for compact, parts, lines, block in compact_blocks(doc):
-        for row, pattern in narrative_patterns(kind):
-            for m in pattern.finditer(compact):
-                out.append({"phrase": row["phrase"], "indicators": _codes(row["indicators"]), "column": row["column"],
-                            "count": float(m.group(1)), "pct": float(m.group(2)) if m.group(2) else None,
-                            "text": m.group(0), "line": _line_at(parts, lines, m.start()), "block": block})
-    return out
+class Statements:
+    """What one document's narrative states in the phrases of schemas/narrative_statements.csv ('不予公开 N 件'):
+    its text blocks are read once, on first use, for both statement checks."""
+
+    def __init__(self, doc):
+        self.doc = doc
+
+    @cached_property
+    def blocks(self) -> list[tuple[str, list[str], list, int]]:
+        """(text without inner spaces, its lines' texts, its lines, block id) per text block that may hold a
+        statement. Blocks are runs of non-empty lines joined without separators (PDF and markdown copies break
+        words across lines); offsets in the compacted text stay close enough to cite a line."""
+        lines = self.doc.lines
+        texts = [line.text.strip() for line in lines]
+        blocks = []
+        for block, (start, end) in enumerate(_runs(texts)):
+            text = "".join(texts[start:end])
+            if "件" in text:  # every statement pattern ends in '<N> 件': a block without 件 cannot hold one
+                blocks.append((compact(text), texts[start:end], lines[start:end], block))
+        return blocks
+
+    def of_kind(self, kind: str) -> list[dict]:
+        out = []
+        for text, parts, lines, block in self.blocks:
+            for row, pattern in narrative_patterns(kind):
+                for m in pattern.finditer(text):
+                    out.append({"phrase": row["phrase"], "indicators": _codes(row["indicators"]),
+                                "column": row["column"], "count": float(m.group(1)),
+                                "pct": float(m.group(2)) if m.group(2) else None, "text": m.group(0),
+                                "line": _line_at(parts, lines, m.start()), "block": block})
+        return out
 
 
 def filled_cells(table_rows: list[dict]) -> dict[str, dict[str, dict]]:
@@ -492,8 +501,8 @@ def table_cell_sum(cells: dict[str, dict[str, dict]], indicators, column: str):
     return total, used
 
 
-def narrative_documents(check: dict, report: dict, tables: Tables, doc) -> list[dict]:
-    found = statements(doc, "document")
+def narrative_documents(check: dict, report: dict, tables: Tables, stated: Statements) -> list[dict]:
+    found = stated.of_kind("document")
     cells = tables.cells(filled_cells, "active_disclosure") if found else {}
     out = []
     for st in found:
@@ -508,9 +517,9 @@ def narrative_documents(check: dict, report: dict, tables: Tables, doc) -> list[
     return out
 
 
-def narrative_groups(check: dict, report: dict, tables: Tables, sources, doc) -> list[dict]:
+def narrative_groups(check: dict, report: dict, tables: Tables, sources, stated: Statements) -> list[dict]:
     """Group totals of the narrative vs 表三, their shares, and whether they add up to the 办理 total."""
-    found = statements(doc, "group")
+    found = stated.of_kind("group")
     if not found:
         return []
     cells = tables.cells(filled_cells, "requests")
@@ -579,6 +588,7 @@ def run_report(result, doc=None) -> list[dict]:
     narrative = [row for row in outcomes if row.get("source") == "narrative"]
     shares = [row for row in narrative if row.get("share_stated_pct") is not None]
     sources = BaseSources(outcomes, narrative)  # narrative and table totals, looked up by several checks
+    stated = Statements(doc)  # the narrative's statements of table cells, read by two checks
     out = []
     for check in checks_for(template):
         kind = check["kind"]
@@ -595,9 +605,9 @@ def run_report(result, doc=None) -> list[dict]:
         elif kind == "narrative_forced_rounding":
             out += forced_rounding(check, report, shares, sources)
         elif kind == "narrative_documents" and doc is not None:
-            out += narrative_documents(check, report, tables, doc)
+            out += narrative_documents(check, report, tables, stated)
         elif kind == "narrative_groups" and doc is not None:
-            out += narrative_groups(check, report, tables, sources, doc)
+            out += narrative_groups(check, report, tables, sources, stated)
     return dedupe(out)
 
 
