@@ -76,7 +76,10 @@ def columns_for(spec: RowSpec, cols: list[ColSpec]) -> list[ColSpec]:
 
 _ZONE_START = re.compile(r"第二十条\s*第\s*[(（]\s*一\s*[)）]\s*项")
 _ZONE_START_FALLBACK = re.compile(r"本年新收政府信息公开申请")
-_ZONE_END = re.compile(r"[五六]\s*[、.．]\s*(?:政府信息公开工作)?(?:存在|其他需要报告)")
+# Section 五 or 六 opens; or, where a PDF copy lost the 五、 heading, the first sub-heading under it
+# ((一)2024年工作中存在问题的改进情况, (一)存在的主要问题).
+_ZONE_END = re.compile(r"[五六]\s*[、.．]\s*(?:政府信息公开工作)?(?:存在|其他需要报告)"
+                       r"|^\s*[(（]一[)）][^。，,]{0,20}存在[^。，,]{0,6}问题")
 
 
 def table_zone(lines: list[Line]) -> tuple[list[Line], str]:
