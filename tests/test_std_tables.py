@@ -95,9 +95,9 @@ def test_a_pdf_copy_that_lost_the_section_five_heading_ends_its_table_zone_at_th
     # shanghai-office-2025 prints no 五、 heading: its section opens at "（一）2024 年工作中存在问题的改进情况".
     report = doc("shanghai-office-2025.md")
     sub_heading = next(line.no for line in report.lines if line.text.startswith("(一)2024 年工作中存在问题"))
-    zone, prose = std.table_zone(report.lines)
-    assert zone[-1].no < sub_heading and "存在的主要问题" not in "".join(line.text for line in zone)
-    assert "2025 年工作中存在的主要问题" in prose
+    zone = std.table_zone(report.lines)
+    assert zone.lines[-1].no < sub_heading and "存在的主要问题" not in "".join(line.text for line in zone.lines)
+    assert "2025 年工作中存在的主要问题" in zone.prose()
 
 
 # ---------------------------------------------------------------- copies in the layouts the sample lacks

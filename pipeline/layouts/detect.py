@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 from pipeline.layouts import cell_lines, collapsed, html, pdf_text, pipe, tsv
 from pipeline.layouts.model import Row, is_number
@@ -27,33 +28,46 @@ def detect(lines: Sequence, is_html: bool) -> str:
     if is_html:
         return "html"
     texts = [line.text for line in lines]
-    if sum("\t" in t for t in texts) >= 3:
+    shape = _shape(texts)
+    if shape.tabbed >= 3:
         return "tsv"
-    piped, wide_pipes, plain_numbered = _pipes_and_numbers(texts)
-    if wide_pipes >= 3:
-        if plain_numbered >= 2 or any(pdf_text.is_page_footer(t) for t in texts):
+    if shape.wide_pipes >= 3:
+        if shape.plain_numbered >= 2 or any(pdf_text.is_page_footer(t) for t in shape.plain):
             return "pdf_text"
         return "markdown" if any(pipe.is_separator(t) for t in texts) else "pipe"
     lone_numbers = sum(_is_lone_number(t) for t in texts)
-    if lone_numbers >= 5 and lone_numbers > plain_numbered:
+    if lone_numbers >= 5 and lone_numbers > shape.plain_numbered:
         return "cells_per_line"
-    if plain_numbered >= 3:
+    if shape.plain_numbered >= 3:
         return "pdf_text"
     if any(_GLUED.search(t) for t in texts):
         return "collapsed"
-    return "pipe" if piped else "pdf_text"
+    return "pipe" if shape.piped else "pdf_text"
 
 
-def _pipes_and_numbers(texts: list[str]) -> tuple[bool, int, int]:
-    """(any pipe row, pipe rows of three cells or more, plain lines ending in numbers), in one pass."""
-    piped, wide_pipes, plain_numbered = False, 0, 0
+@dataclass
+class _Shape:
+    tabbed: int = 0  # lines holding a tab
+    piped: bool = False  # any pipe row
+    wide_pipes: int = 0  # pipe rows of three cells or more
+    plain_numbered: int = 0  # lines without '|' that end in numbers
+    plain: list[str] = field(default_factory=list)  # lines without '|' (the only ones that can be a page footer)
+
+
+def _shape(texts: list[str]) -> _Shape:
+    """What detect counts, in one pass over the lines."""
+    tabbed, piped, wide_pipes, plain_numbered, plain = 0, False, 0, 0, []
     for t in texts:
+        if "\t" in t:
+            tabbed += 1
         if "|" not in t:
+            plain.append(t)
             plain_numbered += _ends_in_numbers(t)
         elif pipe.is_pipe_row(t):
             piped = True
-            wide_pipes += pipe.cell_count(t) >= 3
-    return piped, wide_pipes, plain_numbered
+            # Of four '|' or more at most two are the row's outer ones, so it has three cells or more.
+            wide_pipes += t.count("|") >= 4 or pipe.cell_count(t) >= 3
+    return _Shape(tabbed, piped, wide_pipes, plain_numbered, plain)
 
 
 def _ends_in_numbers(text: str) -> bool:

@@ -56,7 +56,11 @@ def without_note(text: str) -> str:
 
 def row_from_cells(cells: list[str], line: int) -> Row | None:
     """Leading non-value cells are labels, the rest values; None for a row with nothing in it."""
-    cells = [c.strip() for c in cells]
+    return row_from_stripped([c.strip() for c in cells], line)
+
+
+def row_from_stripped(cells: list[str], line: int) -> Row | None:
+    """row_from_cells of cells already stripped."""
     first_value = _first_value(cells)
     labels = tuple(filter(None, cells[:first_value]))
     values = tuple(cells[first_value:])

@@ -5,7 +5,7 @@ import re
 from collections.abc import Iterable
 
 from pipeline.layouts import pipe
-from pipeline.layouts.model import Row, is_number, is_value, row_from_cells, text_row
+from pipeline.layouts.model import Row, is_number, is_value, row_from_stripped, text_row
 
 _DASHES = "—-–－"
 PAGE_FOOTER = re.compile(rf"^[{re.escape(_DASHES)}]+\s*\d+\s*[{re.escape(_DASHES)}]+$")
@@ -50,8 +50,8 @@ def read_rows(lines: Iterable) -> list[Row]:
             # A cell's note wrapped onto its own line: '22' then '（其中修订16件）'.
             rows[-1] = Row((), (last.cells[0] + text,), last.line)
             continue
-        piped = "|" in text and pipe.is_pipe_row(text)
-        row = row_from_cells(pipe.split_cells(text), line.no) if piped else plain_row(text, line.no)
+        cells = pipe.pipe_cells(text)
+        row = plain_row(text, line.no) if cells is None else row_from_stripped(cells, line.no)
         if row:
             rows.append(row)
     return rows

@@ -4,13 +4,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from pipeline.layouts.model import Row, row_from_cells, text_row
+from pipeline.layouts.model import Row, row_from_stripped, text_row
 
 _SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
 
 
 def is_pipe_row(text: str) -> bool:
-    return text.count("|") >= 2 or (text.count("|") == 1 and not text.strip().startswith("|"))
+    bars = text.count("|")
+    return bars >= 2 or (bars == 1 and not text.lstrip().startswith("|"))
 
 
 def is_separator(text: str) -> bool:
@@ -18,16 +19,24 @@ def is_separator(text: str) -> bool:
     return "--" in text and bool(_SEPARATOR.match(text.strip()))
 
 
-def split_cells(text: str, sep: str = "|") -> list[str]:
-    s = text.strip()
-    if sep == "|":
-        s = s[1:] if s.startswith("|") else s
-        s = s[:-1] if s.endswith("|") else s
-    return s.split(sep)
+def pipe_cells(text: str) -> list[str] | None:
+    """The stripped cells of a pipe row (the outer '|' of '| a | b |' open and close no cell); None for a line
+    that is not one: no '|', or a single '|' that opens the line (is_pipe_row, read off the same split)."""
+    if "|" not in text:
+        return None
+    cells = [c.strip() for c in text.split("|")]
+    # Only an outer '|' leaves a blank first or last piece.
+    if cells[0] == "":
+        if len(cells) == 2:
+            return None
+        del cells[0]
+    if len(cells) > 1 and cells[-1] == "":
+        cells.pop()
+    return cells
 
 
 def cell_count(text: str) -> int:
-    """len(split_cells(text)), without building the cells: one more than the '|' between cells."""
+    """len(pipe_cells(text)) of a pipe row, without building the cells: one more than the '|' between cells."""
     s = text.strip()
     leading = s.startswith("|")
     trailing = s.endswith("|") and len(s) > leading  # a lone '|' is the leading one only
@@ -37,9 +46,11 @@ def cell_count(text: str) -> int:
 def read_rows(lines: Iterable) -> list[Row]:
     rows = []
     for line in lines:
-        if is_separator(line.text):
+        text = line.text
+        if is_separator(text):
             continue
-        row = row_from_cells(split_cells(line.text), line.no) if is_pipe_row(line.text) else text_row(line.text, line.no)
+        cells = pipe_cells(text)
+        row = text_row(text, line.no) if cells is None else row_from_stripped(cells, line.no)
         if row:
             rows.append(row)
     return rows

@@ -4,6 +4,7 @@ from __future__ import annotations
 import itertools
 import operator
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -77,46 +78,66 @@ def columns_for(spec: RowSpec, cols: list[ColSpec]) -> list[ColSpec]:
 _ZONE_START = re.compile(r"第二十条\s*第\s*[(（]\s*一\s*[)）]\s*项")
 _ZONE_START_FALLBACK = re.compile(r"本年新收政府信息公开申请")
 # Section 五 or 六 opens; or, where a PDF copy lost the 五、 heading, the first sub-heading under it
-# ((一)2024年工作中存在问题的改进情况, (一)存在的主要问题).
-_ZONE_END = re.compile(r"[五六]\s*[、.．]\s*(?:政府信息公开工作)?(?:存在|其他需要报告)"
-                       r"|^\s*[(（]一[)）][^。，,]{0,20}存在[^。，,]{0,6}问题")
+# ((一)2024年工作中存在问题的改进情况, (一)存在的主要问题), which opens its line.
+_SECTION_END = re.compile(r"[五六]\s*[、.．]\s*(?:政府信息公开工作)?(?:存在|其他需要报告)")
+_SUB_HEADING_END = re.compile(r"\s*[(（]一[)）][^。，,]{0,20}存在[^。，,]{0,6}问题")
 
 
-def table_zone(lines: list[Line]) -> tuple[list[Line], str]:
-    """The lines holding 表二–表四 (cut inside a line for collapsed text) and the prose around them."""
-    start = _find(lines, _ZONE_START, 0) or _find(lines, _ZONE_START_FALLBACK, 0)
+@dataclass(frozen=True)
+class Zone:
+    """The lines holding 表二–表四: document[first][start:] up to document[last][:end] (cut inside a line
+    for collapsed text)."""
+    lines: list[Line]
+    document: list[Line]
+    first: int
+    start: int
+    last: int
+    end: int
+
+    def prose(self) -> str:
+        """The document around the zone, built on demand: only a collapsed 表二 row that splits several ways reads it."""
+        doc, first, last = self.document, self.first, self.last
+        around = [line.text for line in doc[:first]] + [doc[first].text[:self.start], doc[last].text[self.end:]]
+        return "\n".join(around + [line.text for line in doc[last + 1:]])
+
+
+def table_zone(lines: list[Line]) -> Zone | None:
+    """Where 表二–表四 are printed: from the 第二十条第(一)项 caption (else the 本年新收 row) to section 五 or 六."""
+    start = _find(lines, "第二十条", _ZONE_START) or _find(lines, "本年新收政府信息公开申请", _ZONE_START_FALLBACK)
     if start is None:
-        return [], "\n".join(line.text for line in lines)
+        return None
     (i, pos) = start
-    end = _find_end(lines, i, pos) or (len(lines) - 1, len(lines[-1].text))
-    (j, end_pos) = end
+    (j, end_pos) = _find_end(lines, i, pos) or (len(lines) - 1, len(lines[-1].text))
     zone = lines[i:j + 1]
     if i == j:
         zone[0] = Line(zone[0].no, zone[0].text[pos:end_pos])
     else:
         zone[0] = Line(zone[0].no, zone[0].text[pos:])
         zone[-1] = Line(zone[-1].no, zone[-1].text[:end_pos])
-    prose = [line.text for line in lines[:i]] + [lines[i].text[:pos], lines[j].text[end_pos:]]
-    prose += [line.text for line in lines[j + 1:]]
-    return [line for line in zone if line.text], "\n".join(prose)
+    return Zone([line for line in zone if line.text], lines, i, pos, j, end_pos)
 
 
-def _find(lines: list[Line], pattern: re.Pattern, first: int, pos: int = 0) -> tuple[int, int] | None:
-    for k in range(first, len(lines)):
-        m = pattern.search(lines[k].text, pos if k == first else 0)
-        if m:
+def _find(lines: list[Line], needle: str, pattern: re.Pattern) -> tuple[int, int] | None:
+    """(line index, offset) of the first match; only lines holding the needle, which every match does, are searched."""
+    for k, (_, text) in enumerate(lines):
+        if needle in text and (m := pattern.search(text)):
             return k, m.start()
     return None
 
 
 def _find_end(lines: list[Line], first: int, pos: int) -> tuple[int, int] | None:
-    """_find for _ZONE_END, searching only lines that hold 存在 or 其他需要报告 (every zone end does):
-    the pattern opens with a character class, which the regex engine tests at every position."""
+    """(line index, offset) where the zone ends, searched from line `first` at `pos`.
+
+    Only lines holding 存在 or 其他需要报告 (every zone end does) are searched. The sub-heading can only
+    open a line, so it is tested there alone (a search would try it at every position of a long collapsed line).
+    """
     for k in range(first, len(lines)):
         text = lines[k].text
         if "存在" in text or "其他需要报告" in text:
-            m = _ZONE_END.search(text, pos if k == first else 0)
-            if m:
+            offset = pos if k == first else 0
+            if offset == 0 and _SUB_HEADING_END.match(text):
+                return k, 0
+            if m := _SECTION_END.search(text, offset):
                 return k, m.start()
     return None
 
@@ -275,8 +296,24 @@ def _drop_numbering(text: str) -> str:
 
 # --------------------------------------------------------------------------- prose evidence
 
-_CLAUSE = re.compile(r"[，。；;,\n]")
+_CLAUSE_MARKS = "，。；;,"  # and the line break
 _COUNT = re.compile(r"(\d+(?:\.\d+)?)\s*件")
+
+
+class ProseEvidence:
+    """What the prose states for 表二 cells; its clauses are read at the first question, which most reports never ask
+    (only a collapsed row that splits several ways does)."""
+
+    def __init__(self, prose: Callable[[], str], cols: list[ColSpec]):
+        self._prose, self._cols = prose, cols
+        self._clauses: list[tuple[str, str]] | None = None
+
+    def numbers(self, spec: RowSpec, col: ColSpec) -> set[float]:
+        if not col.cues:
+            return set()
+        if self._clauses is None:
+            self._clauses = prose_clauses(self._prose(), self._cols)
+        return prose_numbers(self._clauses, spec, col)
 
 
 def prose_numbers(clauses: list[tuple[str, str]], spec: RowSpec, col: ColSpec) -> set[float]:
@@ -298,8 +335,16 @@ def prose_clauses(prose: str, cols: list[ColSpec]) -> list[tuple[str, str]]:
     cues = _any_cue(tuple(c.cues for c in cols if c.cues))
     if cues is None:
         return []
-    keys = [_SPACES.sub("", clause) for clause in _CLAUSE.split(prose) if "件" in clause and _COUNT.search(clause)]
+    keys = [_SPACES.sub("", clause) for clause in _clauses(prose) if "件" in clause and _COUNT.search(clause)]
     return [(key, _clause_key(key)) for key in keys if cues.search(key)]
+
+
+def _clauses(prose: str) -> list[str]:
+    """The prose cut at every clause mark and line break (str.replace and str.split run in C, a regex split
+    tests every character)."""
+    for mark in _CLAUSE_MARKS:
+        prose = prose.replace(mark, "\n")
+    return prose.split("\n")
 
 
 @lru_cache(maxsize=64)  # one per template
@@ -327,7 +372,7 @@ def split_run(run: str, n: int) -> list[tuple]:
 
 # --------------------------------------------------------------------------- 表二
 
-def parse_active_disclosure(rows: list[Row], template: str, prose: str, problems: list[str]) -> list[dict]:
+def parse_active_disclosure(rows: list[Row], template: str, prose: Callable[[], str], problems: list[str]) -> list[dict]:
     table = "active_disclosure"
     specs, cols = row_specs(table, template), col_specs(table, template)
     labelled = [(r, r.label) for r in rows if r.cells]
@@ -336,14 +381,14 @@ def parse_active_disclosure(rows: list[Row], template: str, prose: str, problems
     printed_values = {without_note(c) for r, _, _ in found for c in r.cells}
     lost_cols = {c.code for raw in detached if without_note(raw) not in printed_values
                  for c in cols if c.cues and re.search(c.cues, raw)}
-    clauses = prose_clauses(prose, cols) if any(r.collapsed for r, _, _ in found) else []
+    evidence = ProseEvidence(prose, cols)
     out = []
     for row, label, cands in found:
         if len(cands) != 1:
             continue
         spec = specs[cands[0]]
         row_cols = columns_for(spec, cols)
-        values = assign_cells(row, spec, row_cols, lost_cols, clauses, problems)
+        values = assign_cells(row, spec, row_cols, lost_cols, evidence, problems)
         out += cell_rows(table, spec, row_cols, values, label, printed_label(label, spec), row.line, problems)
     for raw in detached:
         if without_note(raw) not in printed_values:
@@ -351,14 +396,14 @@ def parse_active_disclosure(rows: list[Row], template: str, prose: str, problems
     return out
 
 
-def assign_cells(row: Row, spec: RowSpec, cols: list[ColSpec], lost_cols: set[str], clauses: list[tuple[str, str]],
+def assign_cells(row: Row, spec: RowSpec, cols: list[ColSpec], lost_cols: set[str], evidence: ProseEvidence,
                  problems: list[str]) -> list[str | None]:
     """The row's cells in template column order; None where the print lost or blurred a cell."""
     n = len(cols)
     if row.collapsed:
         splits = split_run(row.cells[0], n)
         if len(splits) > 1:  # filter_by_prose leaves a single split as it is
-            splits = filter_by_prose(splits, [prose_numbers(clauses, spec, c) for c in cols])
+            splits = filter_by_prose(splits, [evidence.numbers(spec, c) for c in cols])
         if len(splits) == 1:
             return [_fmt(v) for v in splits[0]]
         problems.append(f"row 「{spec.label}」 runs its cells together ({row.cells[0]}) and {len(splits)} splits fit; "
@@ -532,13 +577,13 @@ def block_cells(row: Row, n: int, blocks: int, titled: bool, problems: list[str]
 def parse_tables(doc, template):
     from pipeline.parse import TablesResult
 
-    zone, prose = table_zone(doc.lines)
-    if not zone:
+    zone = table_zone(doc.lines)
+    if zone is None:
         return TablesResult(problems=["no 表二/表三/表四 found (no 第二十条 caption, no 本年新收 row)"])
-    layout, rows = read(zone, doc.is_html)
+    layout, rows = read(zone.lines, doc.is_html)
     tables = split_tables(rows)
     problems: list[str] = []
-    out = parse_active_disclosure(tables["active_disclosure"], template, prose, problems)
+    out = parse_active_disclosure(tables["active_disclosure"], template, zone.prose, problems)
     out += parse_requests(tables["requests"], template, problems)
     out += parse_review_litigation(tables["review_litigation"], template, problems)
     return TablesResult(rows=out, layout=layout, problems=problems)
