@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 from pipeline.numbers import PLACEHOLDERS
@@ -11,21 +10,23 @@ from pipeline.numbers import PLACEHOLDERS
 # ('22（其中修订16件）'); or a blank/placeholder.
 _VALUE = re.compile(r"^[+\-−]?\d+(?:\.\d+)?\s*(?:万元|元|件|条|个|项|次)?\s*(?:[(（][^()（）]*[)）])?$")
 _NOTE = re.compile(r"\s*[(（][^()（）]*[)）]$")
-_HEADING_MARKS = re.compile(r"^#+\s*")
 
 
-# Not frozen, though never changed once read: readers build one per printed line and a frozen init is ~5× slower.
-@dataclass(slots=True)
 class Row:
     """One printed row. A row with labels and no cells is a caption, a header or a wrapped label piece."""
-    labels: tuple[str, ...]
-    cells: tuple[str, ...]
-    line: int
-    collapsed: bool = False  # cells is one digit run whose cut points were lost; the template splits it
+    # A plain slotted class: readers build one per printed line, and the joined label, asked for by every step
+    # of the table readers, is built once here.
+    __slots__ = ("labels", "label", "cells", "line", "collapsed")
 
-    @property
-    def label(self) -> str:
-        return "".join(self.labels)
+    def __init__(self, labels: tuple[str, ...], cells: tuple[str, ...], line: int, collapsed: bool = False):
+        self.labels = labels
+        self.label = "".join(labels)
+        self.cells = cells
+        self.line = line
+        self.collapsed = collapsed  # cells is one digit run whose cut points were lost; the template splits it
+
+    def __repr__(self) -> str:
+        return f"Row({self.labels!r}, {self.cells!r}, {self.line}, collapsed={self.collapsed})"
 
     @property
     def has_values(self) -> bool:
@@ -62,7 +63,10 @@ def row_from_cells(cells: list[str], line: int) -> Row | None:
 def row_from_stripped(cells: list[str], line: int) -> Row | None:
     """row_from_cells of cells already stripped."""
     first_value = _first_value(cells)
-    labels = tuple(filter(None, cells[:first_value]))
+    if first_value == 1:  # the usual row: one label cell (a slice and a filter cost three times as much)
+        labels = (cells[0],) if cells[0] else ()
+    else:
+        labels = tuple(filter(None, cells[:first_value]))
     values = tuple(cells[first_value:])
     if not labels and not any(map(is_number, values)):
         return None  # a separator, or a label-less row of blanks only
@@ -81,6 +85,6 @@ def _first_value(cells: list[str]) -> int:
 def text_row(text: str, line: int) -> Row | None:
     """A line of prose or a caption: labels only."""
     text = text.strip()
-    if text.startswith("#"):  # a markdown heading
-        text = _HEADING_MARKS.sub("", text)
+    if text.startswith("#"):  # a markdown heading: its marks and the space after them are no label
+        text = text.lstrip("#").lstrip()
     return Row((text,), (), line) if text else None

@@ -158,9 +158,10 @@ def split_tables(rows: list[Row]) -> dict[str, list[Row]]:
 
 # --------------------------------------------------------------------------- row identification
 
-def candidates(label: str, table: str, template: str) -> list[int]:
+@lru_cache(maxsize=16384)  # printed labels repeat across reports
+def candidates(label: str, table: str, template: str) -> tuple[int, ...]:
     """Template rows a printed label can be: exact, else the longest label it ends with, else those it is part of."""
-    return list(_candidates(match_key(label), table, template))
+    return _candidates(match_key(label), table, template)
 
 
 @lru_cache(maxsize=16384)  # keyed on a printed label's key; labels repeat across reports
@@ -202,11 +203,13 @@ def place_rows(labelled: list[tuple[Row, str]], table: str, template: str, probl
         if p is not None and p in seen:
             problems.append(f"row 「{labelled[k][1]}」 is printed twice; the second copy is ignored")
             placed[k] = None
-            cands[k] = []
+            cands[k] = ()
         elif p is not None:
             seen.add(p)
     anchors = [-1] + [k for k, p in enumerate(placed) if p is not None] + [len(placed)]
     for a, b in zip(anchors, anchors[1:]):
+        if b == a + 1:
+            continue  # no row between these anchors
         lo = placed[a] if a >= 0 else -1
         hi = placed[b] if b < len(placed) else len(specs)
         free = [i for i in range(lo + 1, hi) if i not in seen] if lo < hi else []
@@ -221,7 +224,7 @@ def place_rows(labelled: list[tuple[Row, str]], table: str, template: str, probl
                 placed[k] = fits[0]
                 seen.add(fits[0])
     for k, p in enumerate(placed):
-        if p is None and cands[k] != [] and (labelled[k][0].has_values or labelled[k][0].collapsed):
+        if p is None and cands[k] and (labelled[k][0].has_values or labelled[k][0].collapsed):
             problems.append(f"row 「{labelled[k][1] or labelled[k][0].cells}」 (line {labelled[k][0].line}) "
                             "matches no single template row; its cells are left out")
     return placed
@@ -260,6 +263,8 @@ def _read_cell(raw: str) -> tuple[bool, float | None]:
 
 def fit_cells(cells: tuple[str, ...], n: int) -> tuple[str, ...]:
     """Drop blank cells a layout adds at the end of a row; keep the last n when a row has extra leading blanks."""
+    if len(cells) <= n:
+        return cells
     cells = list(cells)
     while len(cells) > n and is_blank(cells[-1]):
         cells.pop()
@@ -452,7 +457,7 @@ def parse_requests(rows: list[Row], template: str, problems: list[str]) -> list[
         cells_by_row[p] = (row, label, list(cells))
     for p, split in resolve_requests(runs, specs, problems).items():
         if split is not None:
-            cells_by_row[p] = (cells_by_row[p][0], cells_by_row[p][1], [_fmt(v) for v in split])
+            cells_by_row[p] = (cells_by_row[p][0], cells_by_row[p][1], list(map(str, split)))  # ints: _fmt is str
     out = []
     for p in sorted(cells_by_row):
         row, label, cells = cells_by_row[p]
@@ -566,7 +571,7 @@ def block_cells(row: Row, n: int, blocks: int, titled: bool, problems: list[str]
     splits = [] if len(run) > size * MAX_CELL_DIGITS else (
         sum_splits(run, n) if titled else block_sum_splits(run, blocks, n))
     if len(splits) == 1:
-        return [_fmt(v) for v in splits[0]]
+        return list(map(str, splits[0]))  # the sum splitters give ints, which _fmt writes with str
     problems.append(f"表四 runs its cells together ({run}) and {len(splits)} splits give every block its 总计; "
                     "its cells are left empty")
     return [None] * (n if titled else n * blocks)
