@@ -12,31 +12,32 @@ from pipeline.layouts.model import Row
 # Digits (with a decimal point) between labels; a run ending in '.'/'、' carries the next row's number.
 _RUN = re.compile(r"\d[\d.]*[.、]?")
 _ENUM_TAIL = re.compile(r"(\d)[.、]$")
-_SPACES = re.compile(r"\s+")
 
 
 def read_rows(lines: Iterable) -> list[Row]:
     rows = []
     for line in lines:
-        rows.extend(line_rows(_SPACES.sub("", line.text), line.no))
+        # str.split() drops exactly the whitespace \s matches, in C (a regex sub tests every character).
+        rows.extend(line_rows("".join(line.text.split()), line.no))
     return rows
 
 
 def line_rows(text: str, line_no: int) -> list[Row]:
     rows, label, pos = [], "", 0
     for m in _RUN.finditer(text):
-        label += text[pos:m.start()]
-        run, carry = m.group(0), ""
-        # Only a run ending in a numbering mark can carry the next row's number.
-        tail = _ENUM_TAIL.search(run) if run.endswith((".", "、")) else None
-        if tail:  # '00000002.' → run '0000000', next label starts '2.'
-            run, carry = run[: tail.start()], run[tail.start():]
-        run = run.rstrip(".、")
+        start, end = m.span()
+        label += text[pos:start]
+        pos = end
+        run, carry = m.group(), ""
+        if run[-1] in ".、":  # only a run ending in a numbering mark can carry the next row's number
+            tail = _ENUM_TAIL.search(run)
+            if tail:  # '00000002.' → run '0000000', next label starts '2.'
+                run, carry = run[: tail.start()], run[tail.start():]
+            run = run.rstrip(".、")
         if run:
-            rows.append(Row((label,), (run,), line_no, collapsed=True))
+            rows.append(Row((label,), (run,), line_no, True))
             label = ""
         label += carry
-        pos = m.end()
     label += text[pos:]
     if label:
         rows.append(Row((label,), (), line_no))

@@ -63,10 +63,10 @@ def _shape(texts: list[str]) -> _Shape:
         if "|" not in t:
             plain.append(t)
             plain_numbered += _ends_in_numbers(t)
-        elif pipe.is_pipe_row(t):
+        elif (bars := t.count("|")) >= 2 or not t.lstrip().startswith("|"):  # pipe.is_pipe_row, bars counted once
             piped = True
             # Of four '|' or more at most two are the row's outer ones, so it has three cells or more.
-            wide_pipes += t.count("|") >= 4 or pipe.cell_count(t) >= 3
+            wide_pipes += bars >= 4 or pipe.cell_count(t) >= 3
     return _Shape(tabbed, piped, wide_pipes, plain_numbered, plain)
 
 

@@ -69,8 +69,9 @@ def col_specs(table: str, template: str) -> tuple[ColSpec, ...]:
                  for c in catalog.columns(table, template))
 
 
-def columns_for(spec: RowSpec, cols: list[ColSpec]) -> list[ColSpec]:
-    return [c for c in cols if not c.rows or spec.indicator in c.rows]
+@lru_cache(maxsize=None)  # a catalog lookup: once per template row, not per printed row
+def columns_for(table: str, template: str, indicator: str) -> tuple[ColSpec, ...]:
+    return tuple(c for c in col_specs(table, template) if not c.rows or indicator in c.rows)
 
 
 # --------------------------------------------------------------------------- regions of the document
@@ -234,7 +235,7 @@ def place_rows(labelled: list[tuple[Row, str]], table: str, template: str, probl
 
 def cell_rows(table: str, spec: RowSpec, cols: list[ColSpec], raws: list[str | None], row_label: str,
               printed: str, line: int, problems: list[str]) -> list[dict]:
-    """One statistics row per cell of a template row; a cell the print lost (None) stays empty."""
+    """One statistics row per cell of a template row; a cell the print lost (None) or left blank ('') stays empty."""
     # Each cell copies the row's shared fields: a dict copy and four stores cost ~2/3 of a ten-key literal.
     shared = {"table": table, "scope": None, "row_path": spec.row_path, "indicator": spec.indicator,
               "label": printed, "column": None, "unit": None, "value": None, "value_raw": "", "source_line": line}
@@ -243,7 +244,7 @@ def cell_rows(table: str, spec: RowSpec, cols: list[ColSpec], raws: list[str | N
         cell = shared.copy()
         cell["column"] = col.label
         cell["unit"] = col.unit
-        if raw is not None:
+        if raw:  # a blank cell reads as the defaults: no value, value_raw ''
             readable, cell["value"] = _read_cell(raw)
             cell["value_raw"] = raw
             if not readable:
@@ -303,6 +304,7 @@ def _drop_numbering(text: str) -> str:
 
 _CLAUSE_MARKS = "，。；;,"  # and the line break
 _COUNT = re.compile(r"(\d+(?:\.\d+)?)\s*件")
+_STATES_COUNT = re.compile(r"\d\s*件")  # matches where _COUNT does (at its last digit), found sooner
 
 
 class ProseEvidence:
@@ -340,7 +342,7 @@ def prose_clauses(prose: str, cols: list[ColSpec]) -> list[tuple[str, str]]:
     cues = _any_cue(tuple(c.cues for c in cols if c.cues))
     if cues is None:
         return []
-    keys = [_SPACES.sub("", clause) for clause in _clauses(prose) if "件" in clause and _COUNT.search(clause)]
+    keys = [_SPACES.sub("", clause) for clause in _clauses(prose) if "件" in clause and _STATES_COUNT.search(clause)]
     return [(key, _clause_key(key)) for key in keys if cues.search(key)]
 
 
@@ -383,22 +385,28 @@ def parse_active_disclosure(rows: list[Row], template: str, prose: Callable[[], 
     labelled = [(r, r.label) for r in rows if r.cells]
     detached = [r.cells[0] for r, label in labelled if not label and len(r.cells) == 1]
     found = [(r, label, candidates(label, table, template)) for r, label in labelled if label]
-    printed_values = {without_note(c) for r, _, _ in found for c in r.cells}
-    lost_cols = {c.code for raw in detached if without_note(raw) not in printed_values
-                 for c in cols if c.cues and re.search(c.cues, raw)}
+    unplaced = unplaced_cells(detached, [r for r, _, _ in found])
+    lost_cols = {c.code for raw in unplaced for c in cols if c.cues and re.search(c.cues, raw)}
     evidence = ProseEvidence(prose, cols)
     out = []
     for row, label, cands in found:
         if len(cands) != 1:
             continue
         spec = specs[cands[0]]
-        row_cols = columns_for(spec, cols)
+        row_cols = columns_for(table, template, spec.indicator)
         values = assign_cells(row, spec, row_cols, lost_cols, evidence, problems)
         out += cell_rows(table, spec, row_cols, values, label, printed_label(label, spec), row.line, problems)
-    for raw in detached:
-        if without_note(raw) not in printed_values:
-            problems.append(f"表二 cell 「{raw}」 is printed apart from its row and cannot be placed")
+    for raw in unplaced:
+        problems.append(f"表二 cell 「{raw}」 is printed apart from its row and cannot be placed")
     return out
+
+
+def unplaced_cells(detached: list[str], labelled_rows: list[Row]) -> list[str]:
+    """The cells printed apart from their row (no label) whose value no labelled row prints as well."""
+    if not detached:
+        return []
+    printed_values = {without_note(c) for row in labelled_rows for c in row.cells}
+    return [raw for raw in detached if without_note(raw) not in printed_values]
 
 
 def assign_cells(row: Row, spec: RowSpec, cols: list[ColSpec], lost_cols: set[str], evidence: ProseEvidence,
