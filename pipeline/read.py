@@ -193,6 +193,17 @@ def _nfkc_of_single_characters() -> _CharTable:
 
 _BLOCK_TAGS = {"p", "div", "br", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "li", "table", "section", "article", "title"}
 _SKIP_TAGS = {"script", "style", "noscript", "head"}
+_CELL_TAGS = {"td", "th"}
+
+
+def collapse_spaces(text: str) -> str:
+    """_SPACE_RUN.sub(" ", text), several times faster: str.split splits at exactly the characters regex \\s matches."""
+    words = text.split()
+    if len(words) == 1 and len(words[0]) == len(text):
+        return text
+    if not words:
+        return " " if text else ""
+    return (" " if text[0].isspace() else "") + " ".join(words) + (" " if text[-1].isspace() else "")
 
 
 class _HtmlLines:
@@ -226,11 +237,10 @@ class _HtmlLines:
     def start_tag(self, tag: str, pos: int):
         if tag in _SKIP_TAGS:
             self._skip += 1
-            return
-        if tag == "tr":
+        elif tag == "tr":
             self.flush()
             self._in_row, self._cells, self._start = True, [], self.line_at(pos)
-        elif tag in ("td", "th"):
+        elif tag in _CELL_TAGS:
             if self._buf:
                 self._buf.append(" ")
         elif tag == "br" and self._in_row:
@@ -239,20 +249,22 @@ class _HtmlLines:
             self.flush()
             self._start = self.line_at(pos)
 
+    def _end_row(self):
+        self._in_row = False
+        if any(c.strip() for c in self._cells):
+            self.lines.append(Line(self._start, " | ".join(self._cells)))
+
     def end_tag(self, tag: str, pos: int):
         if tag in _SKIP_TAGS:
             self._skip = max(0, self._skip - 1)
-            return
-        if tag in ("td", "th") and self._in_row:
+        elif tag in _CELL_TAGS and self._in_row:
             self._cells.append("".join(self._buf).strip())
             self._buf = []
         elif tag == "tr" and self._in_row:
             if self._buf:
                 self._cells.append("".join(self._buf).strip())
                 self._buf = []
-            self._in_row = False
-            if any(c.strip() for c in self._cells):
-                self.lines.append(Line(self._start, " | ".join(self._cells)))
+            self._end_row()
         elif tag in _BLOCK_TAGS and not self._in_row:
             self.flush()
             self._start = self.line_at(pos)
@@ -262,7 +274,7 @@ class _HtmlLines:
             return
         if not self._buf and not self._in_row:
             self._start = self.line_at(pos)
-        self._buf.append(_SPACE_RUN.sub(" ", text))
+        self._buf.append(collapse_spaces(text))
 
 
 def html_to_lines(markup: str) -> list[Line]:
