@@ -38,17 +38,19 @@ def plain_row(text: str, line: int) -> Row | None:
     return Row((label,) if label else (), tuple(tokens[cut:]), line)
 
 
+def _is_lone_number_row(row: Row) -> bool:
+    return not row.labels and len(row.cells) == 1 and is_number(row.cells[0])
+
+
 def read_rows(lines: Iterable) -> list[Row]:
     rows: list[Row] = []
     for line in lines:
         text = line.text.strip()
         if not text or _is_noise(text):
             continue
-        last = rows[-1] if rows else None
-        if text[0] in "(（" and _NOTE_LINE.match(text) and last and not last.labels and len(last.cells) == 1 \
-                and is_number(last.cells[0]):
+        if text[0] in "(（" and rows and _is_lone_number_row(rows[-1]) and _NOTE_LINE.match(text):
             # A cell's note wrapped onto its own line: '22' then '（其中修订16件）'.
-            rows[-1] = Row((), (last.cells[0] + text,), last.line)
+            rows[-1] = Row((), (rows[-1].cells[0] + text,), rows[-1].line)
             continue
         cells = pipe.pipe_cells(text)
         row = plain_row(text, line.no) if cells is None else row_from_stripped(cells, line.no)
