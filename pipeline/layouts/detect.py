@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from pipeline.layouts import cell_lines, collapsed, html, pdf_text, pipe, tsv
 from pipeline.layouts.model import Row, is_number
@@ -45,13 +45,12 @@ def detect(lines: Sequence, is_html: bool) -> str:
     return "pipe" if shape.piped else "pdf_text"
 
 
-@dataclass
-class _Shape:
-    tabbed: int = 0  # lines holding a tab
-    piped: bool = False  # any pipe row
-    wide_pipes: int = 0  # pipe rows of three cells or more
-    plain_numbered: int = 0  # lines without '|' that end in numbers
-    plain: list[str] = field(default_factory=list)  # lines without '|' (the only ones that can be a page footer)
+class _Shape(NamedTuple):
+    tabbed: int  # lines holding a tab
+    piped: bool  # any pipe row
+    wide_pipes: int  # pipe rows of three cells or more
+    plain_numbered: int  # lines without '|' that end in numbers
+    plain: list[str]  # lines without '|' (the only ones that can be a page footer)
 
 
 def _shape(texts: list[str]) -> _Shape:
@@ -63,7 +62,8 @@ def _shape(texts: list[str]) -> _Shape:
         if "|" not in t:
             plain.append(t)
             plain_numbered += _ends_in_numbers(t)
-        elif (bars := t.count("|")) >= 2 or not t.lstrip().startswith("|"):  # pipe.is_pipe_row, bars counted once
+        # A pipe row (as pipe.pipe_cells reads it): two '|' or more, or one that does not open the line.
+        elif (bars := t.count("|")) >= 2 or not t.lstrip().startswith("|"):
             piped = True
             # Of four '|' or more at most two are the row's outer ones, so it has three cells or more.
             wide_pipes += bars >= 4 or pipe.cell_count(t) >= 3

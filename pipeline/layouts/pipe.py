@@ -9,11 +9,6 @@ from pipeline.layouts.model import Row, row_from_stripped, text_row
 _SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
 
 
-def is_pipe_row(text: str) -> bool:
-    bars = text.count("|")
-    return bars >= 2 or (bars == 1 and not text.lstrip().startswith("|"))
-
-
 def is_separator(text: str) -> bool:
     # Every separator holds a '--': other lines skip the regex.
     return "--" in text and bool(_SEPARATOR.match(text.strip()))
@@ -21,7 +16,7 @@ def is_separator(text: str) -> bool:
 
 def pipe_cells(text: str) -> list[str] | None:
     """The stripped cells of a pipe row (the outer '|' of '| a | b |' open and close no cell); None for a line
-    that is not one: no '|', or a single '|' that opens the line (is_pipe_row, read off the same split)."""
+    that is not one: no '|', or a single '|' that opens the line."""
     if "|" not in text:
         return None
     cells = [c.strip() for c in text.split("|")]
