@@ -216,6 +216,7 @@ class _HtmlLines:
         self._start = 1
         self._skip = 0
         self._in_row = False
+        self._in_cell = False
         self._cells: list[str] = []
         self._counted_to, self._line_no = 0, 1
 
@@ -241,6 +242,7 @@ class _HtmlLines:
             self.flush()
             self._in_row, self._cells, self._start = True, [], self.line_at(pos)
         elif tag in _CELL_TAGS:
+            self._in_cell = True
             if self._buf:
                 self._buf.append(" ")
         elif tag == "br" and self._in_row:
@@ -259,11 +261,14 @@ class _HtmlLines:
             self._skip = max(0, self._skip - 1)
         elif tag in _CELL_TAGS and self._in_row:
             self._cells.append("".join(self._buf).strip())
-            self._buf = []
+            self._buf, self._in_cell = [], False
         elif tag == "tr" and self._in_row:
-            if self._buf:
-                self._cells.append("".join(self._buf).strip())
-                self._buf = []
+            # What is left is an unclosed cell's text, or text between cells: a cell only when it holds some
+            # (the line break before </tr> of a pretty-printed page is no cell).
+            left = "".join(self._buf).strip()
+            if self._in_cell or left:
+                self._cells.append(left)
+            self._buf, self._in_cell = [], False
             self._end_row()
         elif tag in _BLOCK_TAGS and not self._in_row:
             self.flush()

@@ -355,6 +355,18 @@ def test_a_word_marked_section_html_parser_rejects_is_read_as_browsers_read_it()
     assert [line.text for line in doc.lines] == ["某县2021年政府信息公开工作年度报告", "一、总体情况"]
 
 
+def test_a_pretty_printed_html_table_reads_the_same_cells_as_the_compact_page(raw_dir):
+    # Servers often put a line break after every </td>; the break before </tr> is no cell of the row.
+    from pipeline.parse import parse_bytes
+
+    compact = (raw_dir / "shanghai-office-2019.html").read_bytes()
+    pretty = compact.replace(b"</td>", b"</td>\n  ")
+    cells = lambda result: {(r["table"], r["scope"], r["indicator"], r["column"], r["value"]) for r in result.statistics}
+    read_compact, read_pretty = parse_bytes(compact, "s.html"), parse_bytes(pretty, "s.html")
+    assert read_pretty.report["status"] == read_compact.report["status"] == "parsed"
+    assert cells(read_pretty) == cells(read_compact) and len(cells(read_compact)) == 198
+
+
 def test_a_reader_crash_fails_its_file_alone_and_says_why(monkeypatch):
     from pipeline import parse
 
