@@ -206,8 +206,24 @@ def collapse_spaces(text: str) -> str:
     return (" " if text[0].isspace() else "") + " ".join(words) + (" " if text[-1].isspace() else "")
 
 
+class _Row:
+    """An open table row: its cells so far, where it starts, and whether it only lays the page out."""
+    __slots__ = ("cells", "start", "in_cell", "layout")
+
+    def __init__(self, start: int):
+        self.cells: list[str] = []
+        self.start = start
+        self.in_cell = False
+        self.layout = False  # a table opened inside one of its cells: its cells hold prose, not values
+
+
 class _HtmlLines:
-    """HTML tokens → text lines: block tags break lines, table cells are joined by ' | '."""
+    """HTML tokens → text lines: block tags break lines, the cells of a table row are joined by ' | '.
+
+    Tables nest: a table opening inside a cell makes that cell's row a layout row (pages laid out in a table),
+    whose cells are read as prose. End tags a page may leave out (</td>, </tr>, HTML allows it) are implied
+    as browsers imply them, so no row swallows the text after it.
+    """
 
     def __init__(self, page: str):
         self.page = page
@@ -215,9 +231,9 @@ class _HtmlLines:
         self._buf: list[str] = []
         self._start = 1
         self._skip = 0
-        self._in_row = False
-        self._in_cell = False
-        self._cells: list[str] = []
+        self._rows: list[_Row | None] = [None]  # per open table, innermost last (first: rows outside any table)
+        self._row: _Row | None = None  # where cell text goes: the innermost open row, unless it is a layout row
+        self._breaks: list[tuple[int, int]] = []  # block boundaries in the open cell: (position in _buf, in page)
         self._counted_to, self._line_no = 0, 1
 
     def line_at(self, pos: int) -> int:
@@ -226,66 +242,149 @@ class _HtmlLines:
         self._counted_to = pos
         return self._line_no
 
+    def _set_row(self, row: _Row | None):
+        """The innermost table's open row is now this one."""
+        self._rows[-1] = row
+        self._row = None if row is None or row.layout else row
+
     def flush(self):
-        text = "".join(self._buf)
+        text = "".join(self._buf).strip()
         self._buf = []
-        if self._in_row:
-            self._cells.append(text)
-            return
-        if text.strip():
-            self.lines.append(Line(self._start, text.strip()))
+        if text:
+            self.lines.append(Line(self._start, text))
+
+    def close(self):
+        """The end of the page: rows left open are ended, as browsers end them."""
+        while len(self._rows) > 1:
+            self._close_table()
+        self._close_row()
+        self.flush()
+
+    def _break(self, pos: int):
+        """A block boundary: a line break in prose, remembered in a cell in case its row turns out to be layout."""
+        if self._row is None:
+            self.flush()
+            self._start = self.line_at(pos)
+        elif self._buf:
+            self._breaks.append((len(self._buf), pos))
 
     def start_tag(self, tag: str, pos: int):
         if tag in _SKIP_TAGS:
             self._skip += 1
+        elif tag == "table":
+            self._open_table(pos)
         elif tag == "tr":
+            self._close_row()
             self.flush()
-            self._in_row, self._cells, self._start = True, [], self.line_at(pos)
+            self._set_row(_Row(self.line_at(pos)))
         elif tag in _CELL_TAGS:
-            self._in_cell = True
-            if self._buf:
-                self._buf.append(" ")
-        elif tag == "br" and self._in_row:
+            self._open_cell(pos)
+        elif tag == "br" and self._row is not None:
             self._buf.append("")  # header fragments split by <br> are joined
-        elif tag in _BLOCK_TAGS and not self._in_row:
-            self.flush()
-            self._start = self.line_at(pos)
-
-    def _end_row(self):
-        self._in_row = False
-        if any(c.strip() for c in self._cells):
-            self.lines.append(Line(self._start, " | ".join(self._cells)))
+            self._breaks.append((len(self._buf), pos))
+        elif tag in _BLOCK_TAGS:
+            self._break(pos)
 
     def end_tag(self, tag: str, pos: int):
         if tag in _SKIP_TAGS:
             self._skip = max(0, self._skip - 1)
-        elif tag in _CELL_TAGS and self._in_row:
-            self._cells.append("".join(self._buf).strip())
-            self._buf, self._in_cell = [], False
-        elif tag == "tr" and self._in_row:
-            # What is left is an unclosed cell's text, or text between cells: a cell only when it holds some
-            # (the line break before </tr> of a pretty-printed page is no cell).
-            left = "".join(self._buf).strip()
-            if self._in_cell or left:
-                self._cells.append(left)
-            self._buf, self._in_cell = [], False
-            self._end_row()
-        elif tag in _BLOCK_TAGS and not self._in_row:
-            self.flush()
-            self._start = self.line_at(pos)
+        elif tag == "table":
+            if len(self._rows) > 1:
+                self._close_table()
+            self._break(pos)
+        elif tag == "tr":
+            self._close_row()
+        elif tag in _CELL_TAGS:
+            if self._row is not None:
+                self._end_cell(self._row)
+            elif self._rows[-1] is not None:  # a layout row's cell
+                self._break(pos)
+        elif tag in _BLOCK_TAGS:
+            self._break(pos)
 
     def data(self, text: str, pos: int):
         if self._skip:
             return
-        if not self._buf and not self._in_row:
+        if not self._buf and self._row is None:
             self._start = self.line_at(pos)
         self._buf.append(collapse_spaces(text))
+
+    def _open_table(self, pos: int):
+        row = self._row
+        if row is None:
+            self.flush()
+        else:
+            self._lay_out(row)
+        self._start = self.line_at(pos)
+        self._rows.append(None)
+        self._row = None
+
+    def _close_table(self):
+        self._close_row()
+        self._rows.pop()
+        self._set_row(self._rows[-1])
+
+    def _open_cell(self, pos: int):
+        row = self._rows[-1]
+        if row is None and len(self._rows) > 1:  # a cell with no <tr> before it in a table: the row is implied
+            self.flush()
+            row = _Row(self.line_at(pos))
+            self._set_row(row)
+        if row is None:
+            if self._buf:
+                self._buf.append(" ")  # a cell outside any table runs on as text
+        elif row.layout:
+            self._break(pos)
+        else:
+            if row.in_cell:
+                self._end_cell(row)  # the cell before was left open
+            elif self._buf:
+                self._buf.append(" ")
+            row.in_cell = True
+            self._breaks = [(len(self._buf), pos)]
+
+    def _end_cell(self, row: _Row):
+        row.cells.append("".join(self._buf).strip())
+        self._buf, row.in_cell, self._breaks = [], False, []
+
+    def _close_row(self):
+        row = self._rows[-1]
+        if row is None:
+            return
+        self._set_row(None)
+        if row.layout:
+            self.flush()
+            return
+        # What is left is an open cell's text, or text between cells: a cell only when it holds some
+        # (the line break before </tr> of a pretty-printed page is no cell).
+        left = "".join(self._buf).strip()
+        if row.in_cell or left:
+            row.cells.append(left)
+        self._buf, self._breaks = [], []
+        if any(c.strip() for c in row.cells):
+            self.lines.append(Line(row.start, " | ".join(row.cells)))
+
+    def _lay_out(self, row: _Row):
+        """A table opens inside this row's open cell, so the row lays the page out: what its cells held so far
+        is prose, a line per closed cell and per block of the open cell."""
+        row.layout = True
+        self._row = None
+        self.lines.extend(Line(row.start, text) for text in row.cells if text)
+        # Rare, so the blocks' lines are counted from the page's start rather than kept as the scan goes.
+        starts = [(i, self.page.count("\n", 0, pos) + 1) for i, pos in self._breaks]
+        if not starts or starts[0][0] != 0:
+            starts.insert(0, (0, row.start))
+        for (i, line_no), (j, _) in zip(starts, [*starts[1:], (len(self._buf), 0)]):
+            text = "".join(self._buf[i:j]).strip()
+            if text:
+                self.lines.append(Line(line_no, text))
+        row.cells, self._buf, self._breaks = [], [], []
 
 
 def html_to_lines(markup: str) -> list[Line]:
     builder = _HtmlLines(markup)
     html_lines.scan(markup, builder)
-    builder.flush()
+    builder.close()
     return builder.lines
 
 

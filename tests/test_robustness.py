@@ -367,6 +367,29 @@ def test_a_pretty_printed_html_table_reads_the_same_cells_as_the_compact_page(ra
     assert cells(read_pretty) == cells(read_compact) and len(cells(read_compact)) == 198
 
 
+def test_a_page_laid_out_in_a_table_keeps_its_prose_and_metadata(raw_dir):
+    # Older sites put the whole report in a cell of a layout table; its data tables then nest inside that cell.
+    from pipeline.parse import parse_bytes
+    from pipeline.read import read_document
+
+    page = (raw_dir / "shanghai-office-2019.html").read_text(encoding="utf-8")
+    wrapped = f'<html><body><table width="100%"><tr><td>首页</td><td class="content">{page}</td></tr></table></body></html>'
+    plain, laid_out = read_document(page.encode(), "s.html"), read_document(wrapped.encode(), "s.html")
+    assert [line.text for line in laid_out.lines] == ["首页"] + [line.text for line in plain.lines]
+    report = parse_bytes(wrapped.encode(), "s.html").report
+    assert (report["title"], report["report_year"], report["status"]) == (
+        "2019年上海市人民政府办公厅政府信息公开工作年度报告", 2019, "parsed")
+
+
+def test_end_tags_html_lets_a_page_leave_out_are_implied():
+    from pipeline.read import read_document
+
+    page = ("<html><body><p>某县2019年政府信息公开工作年度报告</p><table><tr><td>行政法规<td>1<td>2"
+            "<tr><td>规章<td>3<td></table><p>五、存在的主要问题</p></body></html>")
+    assert [line.text for line in read_document(page.encode(), "x.html").lines] == [
+        "某县2019年政府信息公开工作年度报告", "行政法规 | 1 | 2", "规章 | 3 | ", "五、存在的主要问题"]
+
+
 def test_a_reader_crash_fails_its_file_alone_and_says_why(monkeypatch):
     from pipeline import parse
 
