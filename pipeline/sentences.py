@@ -9,11 +9,10 @@ from itertools import accumulate
 from operator import attrgetter
 from dataclasses import dataclass
 
+from pipeline.layouts.pdf_text import is_page_footer
 from pipeline.numbers import fold_width, has_fullwidth
 
 _TABLE_LINE = re.compile(r"^\||\s\|\s|\|$")
-_PAGE_FOOTER = re.compile(r"^[—\-–]+\s*\d+\s*[—\-–]+$")
-_DASHES = "—-–"  # what a footer starts with
 _TERMINAL = tuple("。！？；：!?;:")
 # Heading markers by rank: 一、 > （一） > 1. / 1、 > （1） > 一是. Ranks 1 and 5 are only headings
 # at a block or sentence start; the bracketed and Arabic ones also run on inside copied text
@@ -80,7 +79,7 @@ def blocks(doc) -> list[Block]:
                 _close(out, texts, nos, worded)
                 texts, nos, worded = [], [], False
             continue
-        if text[0] in _DASHES and _PAGE_FOOTER.match(text):
+        if is_page_footer(text):
             continue
         heading = len(text) <= HEADING_MAX and _MARKER.match(text) is not None
         if heading and texts:

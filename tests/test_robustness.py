@@ -390,6 +390,18 @@ def test_end_tags_html_lets_a_page_leave_out_are_implied():
         "某县2019年政府信息公开工作年度报告", "行政法规 | 1 | 2", "规章 | 3 | ", "五、存在的主要问题"]
 
 
+@pytest.mark.parametrize("report", ["zhucheng-2017.txt", "shanghai-office-2025.md", "shuyang-county-2025.md"])
+@pytest.mark.parametrize("footer", ["- {} -", "第 {} 页 共 9 页", "第{}页"])
+def test_page_numbers_a_pdf_copy_prints_among_table_lines_are_no_cells(raw_dir, report, footer):
+    from pipeline.parse import parse_bytes
+
+    lines = (raw_dir / report).read_text(encoding="utf-8").split("\n")
+    paged = "\n".join(f"{line}\n{footer.format(i // 17)}" if i and i % 17 == 0 else line for i, line in enumerate(lines))
+    cells = lambda result: {(r["table"], r["scope"], r["indicator"], r["column"], r["value"]) for r in result.statistics}
+    plain, with_footers = parse_bytes("\n".join(lines).encode(), report), parse_bytes(paged.encode(), report)
+    assert cells(with_footers) == cells(plain) and with_footers.report["status"] == plain.report["status"]
+
+
 def test_a_reader_crash_fails_its_file_alone_and_says_why(monkeypatch):
     from pipeline import parse
 

@@ -8,22 +8,25 @@ from pipeline.layouts import pipe
 from pipeline.layouts.model import Row, is_number, is_value, row_from_stripped, text_row
 
 _DASHES = "—-–－"
-PAGE_FOOTER = re.compile(rf"^[{re.escape(_DASHES)}]+\s*\d+\s*[{re.escape(_DASHES)}]+$")
+# A page number printed as a line of its own: — 5 —, -5-, 第5页, 第 5 页 共 9 页, 共9页 第5页.
+PAGE_FOOTER = re.compile(rf"^(?:[{re.escape(_DASHES)}]+\s*\d+\s*[{re.escape(_DASHES)}]+"
+                         r"|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|共\s*\d+\s*页\s*[,，/]?\s*第\s*\d+\s*页)$")
+_FOOTER_STARTS = _DASHES + "第共"
 _SINGLE_CJK = re.compile(r"^[\u4e00-\u9fff]$")
 _NOTE_LINE = re.compile(r"^[(（][^()（）]*[)）]$")
 
 
 def is_page_footer(text: str) -> bool:
     text = text.strip()
-    # A footer opens with a dash: other lines skip the regex.
-    return text[:1] in _DASHES and text != "" and bool(PAGE_FOOTER.match(text))
+    # A footer opens with a dash, 第 or 共: other lines skip the regex.
+    return text != "" and text[0] in _FOOTER_STARTS and bool(PAGE_FOOTER.match(text))
 
 
 def _is_noise(text: str) -> bool:
     """A page footer, a lone character split off a broken line, or a markdown rule (text is stripped, not empty)."""
     if len(text) == 1:  # too short for a footer or a rule
         return bool(_SINGLE_CJK.match(text))
-    return (text[0] in _DASHES and bool(PAGE_FOOTER.match(text))) or ("--" in text and pipe.is_separator(text))
+    return is_page_footer(text) or ("--" in text and pipe.is_separator(text))
 
 
 def plain_row(text: str, line: int) -> Row | None:

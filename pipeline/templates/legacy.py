@@ -11,6 +11,7 @@ from pipeline.labels import label_key, strip_enumeration, text_key
 from schemas.vocabularies import UNMAPPED
 from pipeline.layouts.cells_per_line import Cell, UNIT_WORDS, cell_text, read_rows
 from pipeline.layouts.collapsed_legacy import read_collapsed
+from pipeline.layouts.pdf_text import is_page_footer
 from pipeline.numbers import parse_cell
 from pipeline.read import Line
 from pipeline.splits import digit_splits
@@ -228,13 +229,14 @@ _MARKDOWN_RULE = re.compile(r"^[\s|:\-]+$")
 def _flatten_pipes(lines: list[Line]) -> tuple[list[Line], set[int]]:
     """Rows rendered as 'cell | cell' become one line per cell, so one reader serves both; '' cells are blanks.
 
-    Also gives the numbers of the lines that held a '|'.
+    Page footers are dropped. Also gives the numbers of the lines that held a '|'.
     A leading 序号 cell is printed numbering: it is kept as the label's enumeration ('3' + '信函申请数' → '3.信函申请数').
     """
     out, piped = [], set()
     for line in lines:
         if "|" not in line.text:
-            out.append(line)
+            if not is_page_footer(line.text):  # a PDF copy's page number, printed among the cells
+                out.append(line)
             continue
         piped.add(line.no)
         if _MARKDOWN_RULE.match(line.text):
