@@ -152,6 +152,16 @@ def to_simplified(text: str) -> str:
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
+# Tables drawn with box-drawing characters (text exports of Word or PDF tables) become the ASCII tables the
+# pipe and markdown readers know: walls and junctions '|', rules '-' ('├──┼──┤' → '|--|--|').
+_BOX_DRAWING = re.compile("[\u2500-\u257f]")
+_BOX_TO_ASCII = {code: "|" for code in range(0x2500, 0x2580)} | {ord(rule): "-" for rule in "─━┄┅┈┉╌╍═╴╶╸╺╼╾"}
+
+
+def ascii_tables(text: str) -> str:
+    return text.translate(_BOX_TO_ASCII) if _BOX_DRAWING.search(text) else text
+
+
 def normalise_text(text: str) -> str:
     text = _CONTROL_CHARS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     return to_simplified(nfkc(text))
@@ -404,7 +414,7 @@ def read_document(data: bytes, source_path: str) -> Document:
         lines = html_to_lines(text)
         markup, is_html = text, True
     else:
-        lines = [Line(i, html.unescape(t) if "&" in t else t) for i, t in enumerate(text.split("\n"), 1)]
+        lines = [Line(i, html.unescape(t) if "&" in t else t) for i, t in enumerate(ascii_tables(text).split("\n"), 1)]
         markup, is_html = "", False
     if not any(line.text.strip() for line in lines):
         raise UnreadableReport("the file has no text once markup is removed")

@@ -402,6 +402,23 @@ def test_page_numbers_a_pdf_copy_prints_among_table_lines_are_no_cells(raw_dir, 
     assert cells(with_footers) == cells(plain) and with_footers.report["status"] == plain.report["status"]
 
 
+def test_a_table_drawn_with_box_drawing_characters_reads_as_its_markdown_copy(raw_dir):
+    from pipeline.parse import parse_bytes
+
+    def drawn(line: str) -> str:
+        if line.startswith("|") and set(line) <= set("|-: "):  # a markdown rule → ├───┼───┤
+            return "├" + line.strip("|").replace("|", "┼").replace("-", "─").replace(":", "─") + "┤"
+        return line.replace("|", "│")
+
+    text = (raw_dir / "shuyang-county-2025.md").read_text(encoding="utf-8")
+    boxed = "\n".join(drawn(line) for line in text.split("\n"))
+    assert "├───┼" in boxed and "│" in boxed
+    cells = lambda result: {(r["table"], r["scope"], r["indicator"], r["column"], r["value"]) for r in result.statistics}
+    plain, drawn_copy = parse_bytes(text.encode(), "s.md"), parse_bytes(boxed.encode(), "s.md")
+    assert cells(drawn_copy) == cells(plain) and len(cells(plain)) == 200
+    assert drawn_copy.report["status"] == "parsed"
+
+
 def test_a_reader_crash_fails_its_file_alone_and_says_why(monkeypatch):
     from pipeline import parse
 
