@@ -4,16 +4,39 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from pipeline.numbers import chinese_numeral
 from pipeline.read import Document
 
 _TITLE_TAIL = r"政府信息公开(?:工作)?(?:年度)?报告|政府信息公开年报"
 # "诸城市人民政府2017年政府信息公开工作年度报告" or "2019年上海市人民政府办公厅政府信息公开工作年度报告"
-_BODY_FIRST = re.compile(r"([\u4e00-\u9fff()（）·]{2,40}?)(\d{4})年度?(" + _TITLE_TAIL + ")")
-_YEAR_FIRST = re.compile(r"(\d{4})年度?([\u4e00-\u9fff()（）·]{2,40}?)(" + _TITLE_TAIL + ")")
+# A year printed in Arabic or Chinese numerals (二〇二〇; ○ and the letter O stand for 〇 too).
+_YEAR = r"(\d{4}|[〇○零O一二三四五六七八九]{4})"
+_BODY_FIRST = re.compile(r"([\u4e00-\u9fff()（）·]{2,40}?)" + _YEAR + "年度?(" + _TITLE_TAIL + ")")
+_YEAR_FIRST = re.compile(_YEAR + r"年度?([\u4e00-\u9fff()（）·]{2,40}?)(" + _TITLE_TAIL + ")")
+# 某县人民政府政府信息公开工作年度报告（2020年度）
+_YEAR_AFTER = re.compile(r"([\u4e00-\u9fff·]{2,40}?)(" + _TITLE_TAIL + r")[(（]" + _YEAR + r"年度?[)）]")
 _CHROME_PREFIX = re.compile(r"^(?:标题|题目|title)[:：]\s*|^#+\s*|^当前位置[:：].*?\s")
 _DATE = re.compile(r"(20\d{2}|19\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})\s*日?")
 _PUBLISHED_CUE = re.compile(r"(发布时间|发布日期|发文日期|成文日期|时间|日期)[:：]\s*")
 _PERIOD = re.compile(r"统计期限[^。]{0,12}?(\d{4})\s*年\s*1\s*月\s*1\s*日")
+
+
+# Formal documents print dates in Chinese numerals (二〇二一年一月二十八日): read as Arabic before the date
+# patterns are tried.
+_CN_YEAR = re.compile(r"[〇○零O一二三四五六七八九]{4}(?=年)")
+_CN_MONTH_DAY = re.compile(r"(?<=年)([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
+
+
+def _year(printed: str) -> int:
+    return int(printed) if printed.isdigit() else int(chinese_numeral(printed.replace("○", "〇")))
+
+
+def arabic_dates(text: str) -> str:
+    """'二〇二一年一月二十八日' → '2021年1月28日'; text without a Chinese-numeral year is returned as it is."""
+    if not _CN_YEAR.search(text):
+        return text
+    text = _CN_YEAR.sub(lambda m: str(_year(m.group())), text)
+    return _CN_MONTH_DAY.sub(lambda m: f"{int(chinese_numeral(m[1]))}月{int(chinese_numeral(m[2]))}日", text)
 
 
 def _compact(text: str) -> str:
@@ -36,11 +59,15 @@ def find_title(doc: Document) -> tuple[str | None, str | None, int | None]:
             m = _BODY_FIRST.search(s)
             if m and not re.search(r"\d", m.group(1)):
                 body = _strip_body(m.group(1))
-                return m.group(0), body or None, int(m.group(2))
+                return m.group(0), body or None, _year(m.group(2))
             m = _YEAR_FIRST.search(s)
             if m:
                 body = _strip_body(m.group(2))
-                return m.group(0), body or None, int(m.group(1))
+                return m.group(0), body or None, _year(m.group(1))
+            m = _YEAR_AFTER.search(s)
+            if m:
+                body = _strip_body(m.group(1))
+                return m.group(0), body or None, _year(m.group(3))
     return None, None, None
 
 
@@ -51,14 +78,14 @@ def _strip_body(body: str) -> str:
 
 def find_published_date(doc: Document) -> dt.date | None:
     for line in doc.lines[:40]:
-        m = _PUBLISHED_CUE.search(line.text)
+        m = _PUBLISHED_CUE.search(text := arabic_dates(line.text))
         if m:
-            d = _DATE.search(line.text, m.end())
+            d = _DATE.search(text, m.end())
             if d and d.start() - m.end() < 4 and (date := _to_date(d)):
                 return date
     # A signature date at the very top "(2026年1月23日)" or the last lines of the report.
     for line in doc.lines[:8] + doc.lines[-12:]:
-        s = _compact(line.text)
+        s = arabic_dates(_compact(line.text))
         m = re.fullmatch(r"[(（]?((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日[)）]?", s)
         if m and (date := _to_date(m)):
             return date

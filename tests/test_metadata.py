@@ -24,3 +24,28 @@ def test_metadata_of_shipped_reports(doc, name, body, year, published, template)
 
 def test_year_first_title_wrapped_over_two_lines(doc):
     assert metadata.extract(doc("shanghai-office-2025.md"))["title"] == "2025年上海市人民政府办公厅政府信息公开工作年度报告"
+
+
+def _read(text: str):
+    from pipeline.read import read_document
+
+    return read_document(text.encode("utf-8"), "x.md")
+
+
+def test_a_year_and_dates_in_chinese_numerals(raw_dir):
+    # Formal copies print 二〇二五年 in the title and 二〇二六年一月二十三日 under it (○ and O stand for 〇 too).
+    text = (raw_dir / "shuyang-county-2025.md").read_text(encoding="utf-8")
+    text = text.replace("# 沐阳县人民政府 2025 年", "# 沐阳县人民政府二○二五年", 1)
+    text = text.replace("2026年1月23日", "二〇二六年一月二十三日")
+    meta = metadata.extract(_read(text))
+    assert meta["title"] == "沐阳县人民政府二○二五年政府信息公开工作年度报告"
+    assert (meta["jurisdiction"], meta["report_year"], meta["published_date"]) == (
+        "沐阳县人民政府", 2025, dt.date(2026, 1, 23))
+
+
+def test_a_title_that_states_its_year_in_brackets_after_it(raw_dir):
+    text = (raw_dir / "shuyang-county-2025.md").read_text(encoding="utf-8")
+    text = text.replace("# 沐阳县人民政府 2025 年 政府信息公开工作年度报告", "# 沐阳县人民政府政府信息公开工作年度报告（2025年度）", 1)
+    meta = metadata.extract(_read(text))
+    assert (meta["title"], meta["jurisdiction"], meta["report_year"]) == (
+        "沐阳县人民政府政府信息公开工作年度报告(2025年度)", "沐阳县人民政府", 2025)
