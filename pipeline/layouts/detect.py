@@ -62,11 +62,9 @@ def _shape(texts: list[str]) -> _Shape:
         if "|" not in t:
             plain.append(t)
             plain_numbered += _ends_in_numbers(t)
-        # A pipe row (as pipe.pipe_cells reads it): two '|' or more, or one that does not open the line.
-        elif (bars := t.count("|")) >= 2 or not t.lstrip().startswith("|"):
+        elif pipe.is_pipe_row(t):
             piped = True
-            # Of four '|' or more at most two are the row's outer ones, so it has three cells or more.
-            wide_pipes += bars >= 4 or pipe.cell_count(t) >= 3
+            wide_pipes += pipe.cell_count(t) >= 3
     return _Shape(tabbed, piped, wide_pipes, plain_numbered, plain)
 
 

@@ -14,16 +14,19 @@ def is_separator(text: str) -> bool:
     return "--" in text and bool(_SEPARATOR.match(text.strip()))
 
 
+def is_pipe_row(text: str) -> bool:
+    """A line of cells: two '|' or more, or one that does not open the line."""
+    bars = text.count("|")
+    return bars >= 2 or (bars == 1 and not text.lstrip().startswith("|"))
+
+
 def pipe_cells(text: str) -> list[str] | None:
     """The stripped cells of a pipe row (the outer '|' of '| a | b |' open and close no cell); None for a line
-    that is not one: no '|', or a single '|' that opens the line."""
-    if "|" not in text:
+    that is not one."""
+    if not is_pipe_row(text):
         return None
     cells = [c.strip() for c in text.split("|")]
-    # Only an outer '|' leaves a blank first or last piece.
-    if cells[0] == "":
-        if len(cells) == 2:
-            return None
+    if cells[0] == "":  # only an outer '|' leaves a blank first or last piece
         del cells[0]
     if len(cells) > 1 and cells[-1] == "":
         cells.pop()
