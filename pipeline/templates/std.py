@@ -465,7 +465,7 @@ def parse_requests(rows: list[Row], template: str, problems: list[str]) -> list[
         cells_by_row[p] = (row, label, list(cells))
     for p, split in resolve_requests(runs, specs, problems).items():
         if split is not None:
-            cells_by_row[p] = (cells_by_row[p][0], cells_by_row[p][1], list(map(str, split)))  # ints: _fmt is str
+            cells_by_row[p] = (cells_by_row[p][0], cells_by_row[p][1], [_fmt(v) for v in split])
     out = []
     for p in sorted(cells_by_row):
         row, label, cells = cells_by_row[p]
@@ -579,7 +579,7 @@ def block_cells(row: Row, n: int, blocks: int, titled: bool, problems: list[str]
     splits = [] if len(run) > size * MAX_CELL_DIGITS else (
         sum_splits(run, n) if titled else block_sum_splits(run, blocks, n))
     if len(splits) == 1:
-        return list(map(str, splits[0]))  # the sum splitters give ints, which _fmt writes with str
+        return [_fmt(v) for v in splits[0]]
     problems.append(f"表四 runs its cells together ({run}) and {len(splits)} splits give every block its 总计; "
                     "its cells are left empty")
     return [None] * (n if titled else n * blocks)
