@@ -185,3 +185,12 @@ def test_collapsed_single_cell_rows_take_any_width():
     result = parse_text("第二十条第（一）项规章000第二十条第（五）项行政许可517645第二十条第（六）项行政处罚693957行政强制2154")
     assert cells(result, "行政许可") == {"本年处理决定数量": 517645}
     assert cells(result, "行政处罚") == {"本年处理决定数量": 693957}
+
+
+def test_a_count_printed_with_thousands_separators_is_a_value(doc):
+    # 行政许可 | 517,645: the comma groups thousands; the cell is not a second label.
+    from pipeline.read import read_document
+
+    plain = doc("shuyang-county-2025.md")
+    grouped = read_document("\n".join(line.text for line in plain.lines).replace("| 517645 |", "| 517,645 |").encode(), "s.md")
+    assert cells(std.parse_tables(grouped, "std2021"), "行政许可") == {"本年处理决定数量": 517645}

@@ -6,9 +6,9 @@ from functools import lru_cache
 
 from pipeline.numbers import PLACEHOLDERS
 
-# A value cell: a signed or decimal number, maybe with a unit, maybe followed by a printed note
+# A value cell: a signed or decimal number (thousands grouped by commas or not), maybe with a unit, maybe followed by a printed note
 # ('22（其中修订16件）'); or a blank/placeholder.
-_VALUE = re.compile(r"^[+\-−]?\d+(?:\.\d+)?\s*(?:万元|元|件|条|个|项|次)?\s*(?:[(（][^()（）]*[)）])?$")
+_VALUE = re.compile(r"^[+\-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(?:万元|元|件|条|个|项|次)?\s*(?:[(（][^()（）]*[)）])?$")
 _NOTE = re.compile(r"\s*[(（][^()（）]*[)）]$")
 
 
