@@ -7,7 +7,8 @@ from typing import Protocol
 
 # The scanner reproduces html.parser.HTMLParser (convert_charrefs=True, fed the whole page then closed) as
 # of CPython 3.11: the same tag, text and position for every token, malformed markup included, so the lines
-# a page yields do not depend on which reader produced them. Its patterns are copied from there.
+# a page yields do not depend on which reader produced them. Its patterns are copied from there. One exception:
+# a marked section html.parser raises on (Word's <![ if ...]>) is read as browsers read it (_marked_section).
 
 # A well-formed start tag or end tag, and the text after it: for such tags the tolerant patterns below find
 # the same name and the same end, so one match does their work. Attributes are separated by whitespace;
