@@ -110,8 +110,7 @@ def parse_batch(raw_dir: Path, sources: list[Source], across: frozenset[str]) ->
 def _cycles_collected_after():
     """The cycle collector paused for a batch and run once after it. A parse leaves few reference cycles
     (about 40 objects a report), while collecting during a batch scans its live rows again and again: about
-    7% of a worker's time. What survives the collection (the libraries, caches, validated parts) stays for the
-    task, so it is frozen: the next collection scans only the next batch (a full one takes ~20 ms)."""
+    7% of a worker's time."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -120,7 +119,6 @@ def _cycles_collected_after():
         if enabled:
             gc.enable()
         gc.collect()
-        gc.freeze()
 
 
 def parse_source(raw_dir: Path, src: Source):
