@@ -9,8 +9,9 @@ from pipeline.read import Document
 
 _TITLE_TAIL = r"政府信息公开(?:工作)?(?:年度)?报告|政府信息公开年报"
 # "诸城市人民政府2017年政府信息公开工作年度报告" or "2019年上海市人民政府办公厅政府信息公开工作年度报告"
-# A year printed in Arabic or Chinese numerals (二〇二〇; ○ and the letter O stand for 〇 too).
-_YEAR = r"(\d{4}|[〇○零O一二三四五六七八九]{4})"
+# A year printed in Chinese numerals, digit by digit (二〇二〇; ○ and the letter O stand for 〇 too).
+_CN_YEAR_DIGITS = "[〇○零O一二三四五六七八九]{4}"
+_YEAR = rf"(\d{{4}}|{_CN_YEAR_DIGITS})"
 _BODY_FIRST = re.compile(r"([\u4e00-\u9fff()（）·]{2,40}?)" + _YEAR + "年度?(" + _TITLE_TAIL + ")")
 _YEAR_FIRST = re.compile(_YEAR + r"年度?([\u4e00-\u9fff()（）·]{2,40}?)(" + _TITLE_TAIL + ")")
 # 某县人民政府政府信息公开工作年度报告（2020年度）
@@ -23,12 +24,12 @@ _PERIOD = re.compile(r"统计期限[^。]{0,12}?(\d{4})\s*年\s*1\s*月\s*1\s*�
 
 # Formal documents print dates in Chinese numerals (二〇二一年一月二十八日): read as Arabic before the date
 # patterns are tried.
-_CN_YEAR = re.compile(r"[〇○零O一二三四五六七八九]{4}(?=年)")
+_CN_YEAR = re.compile(_CN_YEAR_DIGITS + "(?=年)")
 _CN_MONTH_DAY = re.compile(r"(?<=年)([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
 
 
 def _year(printed: str) -> int:
-    return int(printed) if printed.isdigit() else int(chinese_numeral(printed.replace("○", "〇")))
+    return int(printed) if printed.isdigit() else int(chinese_numeral(printed))
 
 
 def arabic_dates(text: str) -> str:

@@ -166,8 +166,8 @@ def _qualifier(pre: str | None, infix: str | None, suffix: str | None) -> str:
 
 @lru_cache(maxsize=4096)  # the same few numerals (三, 十二) recur, and cn2an takes ~10 µs a call
 def chinese_numeral(text: str) -> float:
-    """三 → 3, 二十三 → 23, 两千 → 2000, 二O一一 → 2011 (letter O for 〇), 三点五 → 3.5."""
-    return float(cn2an.cn2an(text.replace("O", "零").replace("〇", "零"), "normal"))
+    """三 → 3, 二十三 → 23, 两千 → 2000, 二O一一 → 2011 (the letter O and the circle ○ for 〇), 三点五 → 3.5."""
+    return float(cn2an.cn2an(text.replace("O", "零").replace("〇", "零").replace("○", "零"), "normal"))
 
 
 def _arabic(num: str, mult: str | None) -> float:
