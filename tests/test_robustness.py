@@ -355,16 +355,20 @@ def test_a_word_marked_section_html_parser_rejects_is_read_as_browsers_read_it()
     assert [line.text for line in doc.lines] == ["某县2021年政府信息公开工作年度报告", "一、总体情况"]
 
 
+def _cells(result) -> set[tuple]:
+    """A parse's statistics cells with their values, to compare two copies of one report."""
+    return {(r["table"], r["scope"], r["indicator"], r["column"], r["value"]) for r in result.statistics}
+
+
 def test_a_pretty_printed_html_table_reads_the_same_cells_as_the_compact_page(raw_dir):
     # Servers often put a line break after every </td>; the break before </tr> is no cell of the row.
     from pipeline.parse import parse_bytes
 
     compact = (raw_dir / "shanghai-office-2019.html").read_bytes()
     pretty = compact.replace(b"</td>", b"</td>\n  ")
-    cells = lambda result: {(r["table"], r["scope"], r["indicator"], r["column"], r["value"]) for r in result.statistics}
     read_compact, read_pretty = parse_bytes(compact, "s.html"), parse_bytes(pretty, "s.html")
     assert read_pretty.report["status"] == read_compact.report["status"] == "parsed"
-    assert cells(read_pretty) == cells(read_compact) and len(cells(read_compact)) == 198
+    assert _cells(read_pretty) == _cells(read_compact) and len(_cells(read_compact)) == 198
 
 
 def test_a_page_laid_out_in_a_table_keeps_its_prose_and_metadata(raw_dir):
@@ -397,9 +401,8 @@ def test_page_numbers_a_pdf_copy_prints_among_table_lines_are_no_cells(raw_dir, 
 
     lines = (raw_dir / report).read_text(encoding="utf-8").split("\n")
     paged = "\n".join(f"{line}\n{footer.format(i // 17)}" if i and i % 17 == 0 else line for i, line in enumerate(lines))
-    cells = lambda result: {(r["table"], r["scope"], r["indicator"], r["column"], r["value"]) for r in result.statistics}
     plain, with_footers = parse_bytes("\n".join(lines).encode(), report), parse_bytes(paged.encode(), report)
-    assert cells(with_footers) == cells(plain) and with_footers.report["status"] == plain.report["status"]
+    assert _cells(with_footers) == _cells(plain) and with_footers.report["status"] == plain.report["status"]
 
 
 def test_a_table_drawn_with_box_drawing_characters_reads_as_its_markdown_copy(raw_dir):
@@ -413,9 +416,8 @@ def test_a_table_drawn_with_box_drawing_characters_reads_as_its_markdown_copy(ra
     text = (raw_dir / "shuyang-county-2025.md").read_text(encoding="utf-8")
     boxed = "\n".join(drawn(line) for line in text.split("\n"))
     assert "├───┼" in boxed and "│" in boxed
-    cells = lambda result: {(r["table"], r["scope"], r["indicator"], r["column"], r["value"]) for r in result.statistics}
     plain, drawn_copy = parse_bytes(text.encode(), "s.md"), parse_bytes(boxed.encode(), "s.md")
-    assert cells(drawn_copy) == cells(plain) and len(cells(plain)) == 200
+    assert _cells(drawn_copy) == _cells(plain) and len(_cells(plain)) == 200
     assert drawn_copy.report["status"] == "parsed"
 
 
