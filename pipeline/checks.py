@@ -71,8 +71,11 @@ def result_row(check_id: str, report: dict, scope, status: str, expected, actual
     severity, responsibility = _blame(check_id, report.get("layout") in HEURISTIC_LAYOUTS)
     return {"report_id": report.get("report_id"), "scope": scope, "check": check_id, "status": status,
             "severity": severity, "responsibility": responsibility,
-            "expected": None if expected is None else round(float(expected), 6),
-            "actual": None if actual is None else round(float(actual), 6), "message": message, "source_line": line}
+            "expected": _num(expected), "actual": _num(actual), "message": message, "source_line": line}
+
+
+def _num(x):
+    return None if x is None else round(float(x), 6)
 
 
 @lru_cache(maxsize=None)  # asked for every result row; a handful of checks
@@ -86,7 +89,9 @@ def _blame(check_id: str, heuristic_layout: bool) -> tuple[str, str]:
     return check["severity"], responsibility
 
 
-@lru_cache(maxsize=4096, typed=True)  # every cell of every identity is printed; reports print the same few values
+# Every cell of every identity is printed, and reports print the same few values. Typed: 1 prints '1' and 1.0
+# prints '1' too, but True would print 'True' and must not share 1's entry.
+@lru_cache(maxsize=4096, typed=True)
 def _fmt(x) -> str:
     return "blank" if x is None else (f"{x:g}" if isinstance(x, float) else str(x))
 

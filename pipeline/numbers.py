@@ -74,7 +74,7 @@ def has_fullwidth(text: str) -> bool:
 
 def fold_width(text: str) -> str:
     """Full-width ASCII → ASCII, one character for one, so offsets stay valid."""
-    # NFKC'd text rarely has any left, and translating a Chinese string char by char is slow.
+    # NFKC'd text has none left, and translating a Chinese string char by char is slow.
     return text.translate(_FULLWIDTH) if _ANY_FULLWIDTH.search(text) else text
 
 

@@ -1,7 +1,9 @@
 """Table cells → application_outcomes rows through the outcome crosswalk (schemas/outcome_crosswalk.csv)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
+from types import MappingProxyType
 
 from pipeline import catalog
 from pipeline.labels import label_key
@@ -45,7 +47,7 @@ def _column_entry(table: str, column: str | None, template: str) -> dict | None:
 
 
 @lru_cache(maxsize=4096)  # asked for every filled cell; reports print the same rows and column labels
-def _mapping(table: str, indicator: str, column: str | None, template: str) -> tuple[dict, bool] | None:
+def _mapping(table: str, indicator: str, column: str | None, template: str) -> tuple[Mapping[str, str], bool] | None:
     """The fixed fields of a cell's outcome (its row entry completed by its column entry) and whether the
     column names the cell, or None if unmapped."""
     row = crosswalk(template).get((table, "row", indicator))
@@ -56,10 +58,12 @@ def _mapping(table: str, indicator: str, column: str | None, template: str) -> t
     mapped = {f: next((e[f] for e in entries if e[f]), "") for f in MAPPED_FIELDS}
     if not all(mapped.values()):
         return None
-    return {"source": "table", **mapped, "outcome_group": outcome_groups()[mapped["measure"]]}, column_entry is not None
+    # Read-only: the cached fields are shared by every cell of the row, and _outcome copies them into each row.
+    fixed = MappingProxyType({"source": "table", **mapped, "outcome_group": outcome_groups()[mapped["measure"]]})
+    return fixed, column_entry is not None
 
 
-def _outcome(stat: dict, fixed: dict, named_by_column: bool) -> dict:
+def _outcome(stat: dict, fixed: Mapping[str, str], named_by_column: bool) -> dict:
     label = f"{stat['label']} / {stat['column']}" if named_by_column else stat["label"]
     return {"report_id": stat.get("report_id"), "scope": stat.get("scope"), **fixed, "count": float(stat["value"]),
             "share_stated_pct": None, "label": label, "source_line": stat["source_line"]}

@@ -108,10 +108,6 @@ def _block(texts: list[str], line_nos: list[int]) -> Block:
     return Block("".join(texts), tuple(accumulate(map(len, texts[:-1]), initial=0)), tuple(line_nos))
 
 
-def headings(block: Block) -> list[Heading]:
-    return list(_headings(block))
-
-
 def _headings(block: Block) -> Iterator[Heading]:
     for m in _markers(block.text):
         rank = int(m.lastgroup[1])
