@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from pipeline.numbers import (
-    find_percents, find_quantities, is_number_cell, parse_cell, read_number,
+    find_percents, find_quantities, is_number_cell, may_count, parse_cell, read_number,
 )
 
 QUALIFIED = [  # (how it is written around the number, qualifier)
@@ -124,3 +124,30 @@ def test_cells_keep_their_behaviour(raw, value):
 def test_unreadable_cell_raises():
     with pytest.raises(ValueError):
         parse_cell("见附件")
+
+
+# may_count is a pre-filter: it may say yes wrongly, never no wrongly. It lists by hand what an identifier
+# mask can leave before a unit, so a new identifier pattern must show up here if it breaks that.
+_COUNTISH = st.lists(st.sampled_from(
+    ["12", "3", "2019", "年", "月", "日", "第", "号", "〔", "〕", "[", "]", "(", ")", "（", "）", "余", "多", "万", " ",
+     "条", "件", "次", "个", "项", "篇", "期", "场", "人次", "http://a.gov.cn/", "www.x.cn", "a@b.cn", "tel:", "0531-",
+     "邮编", "-", ".", "、", "三", "十", "共", "公开", "申请", "。"]), max_size=25).map("".join)
+
+
+def _units() -> str:
+    from pipeline.narrative import _USED_UNIT_CHARS
+
+    return _USED_UNIT_CHARS
+
+
+@given(_COUNTISH)
+def test_may_count_never_rules_out_a_count_find_quantities_reads(text):
+    if any(q.unit in _units() for q in find_quantities(text)):
+        assert may_count(text, _units())
+
+
+def test_may_count_never_rules_out_a_count_in_the_shipped_reports(doc, raw_dir):
+    for path in sorted(raw_dir.iterdir()):
+        for line in doc(path.name).lines:
+            if any(q.unit in _units() for q in find_quantities(line.text)):
+                assert may_count(line.text, _units()), line
