@@ -1,20 +1,12 @@
 """Splitting collapsed digit runs ('77132470') into a fixed number of cells."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 
-
-def digit_splits(digits: str, cells: int, max_width: int | None = None) -> Iterator[tuple[int, ...]]:
+def digit_splits(digits: str, cells: int, max_width: int | None = None) -> list[tuple[int, ...]]:
     """Every way to cut `digits` into `cells` non-empty integers without leading zeros.
 
     A cell '0' is allowed; '05' is not (no report prints a padded count).
     """
-    return iter(_all_splits(digits, cells, max_width))
-
-
-def _all_splits(digits: str, cells: int, max_width: int | None) -> list[tuple[int, ...]]:
-    if len(digits) == cells >= 1 and (max_width is None or max_width >= 1) and digits.isascii() and digits.isdigit():
-        return [tuple(map(int, digits))]  # one digit per cell is the only cut (the common all-'0' rows)
     found: list[tuple[int, ...]] = []
     widest = len(digits) if max_width is None else max_width
 

@@ -255,5 +255,6 @@ def test_gbk_copy_with_question_marks_for_blank_cells_reads_the_same_values(raw_
     gbk = blank_cells_as_marks.encode("gbk", errors="replace")
     ours = parse_bytes(gbk, "zhucheng-gbk.txt").statistics
     theirs = parse_bytes(original.encode("utf-8"), "zhucheng-2017.txt").statistics
+    assert len(theirs) == 153
     assert [(r["scope"], r["indicator"], r["value"]) for r in ours] == \
         [(r["scope"], r["indicator"], r["value"]) for r in theirs]

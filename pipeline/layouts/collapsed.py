@@ -35,7 +35,7 @@ def line_rows(text: str, line_no: int) -> list[Row]:
                 run, carry = run[: tail.start()], run[tail.start():]
             run = run.rstrip(".、")
         if run:
-            rows.append(Row((label,), (run,), line_no, True))
+            rows.append(Row((label,), (run,), line_no, collapsed=True))
             label = ""
         label += carry
     label += text[pos:]

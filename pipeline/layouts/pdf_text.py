@@ -26,7 +26,7 @@ def _is_noise(text: str) -> bool:
     """A page footer, a lone character split off a broken line, or a markdown rule (text is stripped, not empty)."""
     if len(text) == 1:  # too short for a footer or a rule
         return bool(_SINGLE_CJK.match(text))
-    return is_page_footer(text) or ("--" in text and pipe.is_separator(text))
+    return is_page_footer(text) or pipe.is_separator(text)
 
 
 def plain_row(text: str, line: int) -> Row | None:

@@ -182,7 +182,7 @@ def assign_structure(rows: list[Row]) -> None:
         else:
             stack = _place_unnumbered(stack, found, by_path)
         row.path = tuple(stack)
-        row.indicator = found[0] if len(found) == 1 else _choose(found, by_path, rows, i)
+        row.indicator = _choose(found, by_path, rows, i)
         by_path.setdefault(row.path, row)
 
 

@@ -120,8 +120,8 @@ def table_zone(lines: list[Line]) -> Zone | None:
 
 def _find(lines: list[Line], needle: str, pattern: re.Pattern) -> tuple[int, int] | None:
     """(line index, offset) of the first match; only lines holding the needle, which every match does, are searched."""
-    for k, (_, text) in enumerate(lines):
-        if needle in text and (m := pattern.search(text)):
+    for k, line in enumerate(lines):
+        if needle in line.text and (m := pattern.search(line.text)):
             return k, m.start()
     return None
 
@@ -374,7 +374,7 @@ def split_run(run: str, n: int) -> list[tuple]:
         return [(float(run),)] if _DECIMAL.fullmatch(run) and not _PADDED.match(run) else []
     if "." in run or len(run) > n * MAX_CELL_DIGITS:
         return []
-    return list(digit_splits(run, n))
+    return digit_splits(run, n)
 
 
 # --------------------------------------------------------------------------- 表二
