@@ -7,6 +7,8 @@ def digit_splits(digits: str, cells: int, max_width: int | None = None) -> list[
 
     A cell '0' is allowed; '05' is not (no report prints a padded count).
     """
+    if len(digits) == cells >= 1 and (max_width is None or max_width >= 1) and digits.isascii() and digits.isdigit():
+        return [tuple(map(int, digits))]  # one digit per cell is the only cut (the common all-'0' rows)
     found: list[tuple[int, ...]] = []
     widest = len(digits) if max_width is None else max_width
 
