@@ -18,12 +18,16 @@ def text_key(text: str) -> str:
     s = unicodedata.normalize("NFKC", text or "")
     # str.split() drops exactly what \s matches (NBSP and U+3000 included); both it and str.replace run in C,
     # where a deleting translate() maps a Chinese string char by char in Python objects (~10x slower).
-    s = "".join(s.split())
-    for quote in _QUOTES:
-        if quote in s:
-            s = s.replace(quote, "")
+    s = without_quotes("".join(s.split()))
     # Removing a space can leave a combining mark next to a letter ('R¸' → 'R\u0327'): fold again.
     return s if unicodedata.is_normalized("NFKC", s) else unicodedata.normalize("NFKC", s)
+
+
+def without_quotes(text: str) -> str:
+    """The text with its quotation marks removed."""
+    for quote in _QUOTES:
+        text = text.replace(quote, "")
+    return text
 
 
 @lru_cache(maxsize=16384)  # every catalog lookup keys the same few hundred printed labels again

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 from pipeline import catalog
+from pipeline.labels import without_quotes
 from pipeline.numbers import Quantity, find_percents, find_quantities, may_count
 from pipeline.sentences import Block, Heading, Outline, blocks, sentences
 
@@ -14,8 +15,6 @@ OUTCOME_UNITS = {"件", "宗"}
 WHOLE_JURISDICTION = re.compile(r"全市|全区|全县|全省|全镇|全旗|本行政区域")
 REGION_SCOPE = "本行政区域"
 
-_QUOTES = str.maketrans("", "", "“”\"'‘’「」")
-_ANY_QUOTE = re.compile("[“”\"'‘’「」]")
 _CLAUSE_MARK = re.compile("[，,；;：:。！？!?]")
 _CLAUSE_MARK_OR_BRACKET = re.compile("[，,；;：:。！？!?（）()]")
 # What a domain statement counts comes after its verb: 共公开「扶贫信息」600余条.
@@ -123,8 +122,7 @@ class Statement:
 
 
 def _unquoted(text: str) -> str:
-    # translating a Chinese string goes character by character; most pieces hold no quote
-    return (text.translate(_QUOTES) if _ANY_QUOTE.search(text) else text).strip(" 、")
+    return without_quotes(text).strip(" 、")
 
 
 # Both readers use only counts in these units, and the request reader phrases with no count
