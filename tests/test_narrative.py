@@ -3,6 +3,7 @@ import csv
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import given, strategies as st
 
 from pipeline import narrative
 from pipeline.sentences import blocks
@@ -192,3 +193,18 @@ def test_every_measure_has_a_group_and_stages():
         assert set(row["stages"].split("|")) <= set(STAGES)
     narrative_measures = {r["measure"] for r in csv.DictReader(open(CATALOG_DIR / "narrative_outcomes.csv", encoding="utf-8"))}
     assert narrative_measures - {"-", "@"} <= {r["measure"] for r in rows}
+
+
+# sentences._markers finds heading markers from their cue marks instead of scanning every position: it must
+# find exactly what _MARKER.finditer finds, on any text.
+_MARKER_PIECES = st.lists(st.sampled_from(
+    list("一二三四五六七八九十0123456789(（)）、.．是第。；;：:！？!? a%,") + ["工作", "情况", "公开", "\n"]),
+    max_size=40).map("".join)
+
+
+@given(_MARKER_PIECES)
+def test_markers_found_from_their_cues_are_those_a_full_scan_finds(text):
+    from pipeline.sentences import _MARKER, _markers
+
+    assert [(m.span(), m.lastgroup) for m in _markers(text)] == \
+        [(m.span(), m.lastgroup) for m in _MARKER.finditer(text)]
