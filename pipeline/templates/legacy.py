@@ -87,11 +87,11 @@ def _catalog_index() -> dict[str, list[dict]]:
     return index
 
 
-@lru_cache(maxsize=16384)  # printed labels repeat across reports; callers only read the list
-def candidates(label: str) -> list[dict]:
+@lru_cache(maxsize=16384)  # printed labels repeat across reports; a tuple, so no caller can change the cached answer
+def candidates(label: str) -> tuple[dict, ...]:
     """Catalog rows a printed label may be: matched on its key, then without trailing notes."""
     index, key = _catalog_index(), strip_enumeration(label)
-    return index.get(key) or index.get(_note_free(key)) or []
+    return tuple(index.get(key) or index.get(_note_free(key)) or ())
 
 
 @lru_cache(maxsize=1)
@@ -143,7 +143,7 @@ def path_text(path: tuple[tuple[str, str], ...]) -> str:
     return ".".join(_component(k, n) for k, n in path)
 
 
-def _choose(found: list[dict], by_path: dict, rows: list[Row], i: int) -> dict | None:
+def _choose(found: tuple[dict, ...], by_path: dict, rows: list[Row], i: int) -> dict | None:
     """Identical labels under different parents resolve through the parent of rows[i], else the nearest
     ancestor seen among the rows before it."""
     if len(found) <= 1:
@@ -161,7 +161,7 @@ def _choose(found: list[dict], by_path: dict, rows: list[Row], i: int) -> dict |
     return found[0]
 
 
-def _fits(found: list[dict], parent: dict | None) -> bool:
+def _fits(found: tuple[dict, ...], parent: dict | None) -> bool:
     """Whether an unnumbered row can sit under `parent`: the catalog agrees, or cannot tell."""
     if not found or parent is None:
         return True
