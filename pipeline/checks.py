@@ -39,11 +39,7 @@ def narrative_patterns(kind: str) -> list[tuple[dict, re.Pattern]]:
 @lru_cache(maxsize=None)
 def column_codes(table: str) -> dict[str, str]:
     """Printed column label key → column code (every template), so checks name columns by code."""
-    codes = {}
-    for col in catalog.columns(table):
-        for label in [col["column"], *filter(None, col["aliases"].split("|"))]:
-            codes.setdefault(label_key(label), col["column_code"])
-    return codes
+    return {key: row["column_code"] for (row_table, key), row in catalog.column_catalog().items() if row_table == table}
 
 
 @lru_cache(maxsize=4096)  # called for every cell of every column check; reports print the same labels
