@@ -72,6 +72,13 @@ def file_sha256(path: Path) -> str | None:
         return None
 
 
+HASH_RUN = 128  # files per thread task
+
+
+def _sha256_each(paths: list[str]) -> list[str | None]:
+    return [file_sha256(path) for path in paths]
+
+
 def plan(raw_dir: Path, fingerprint: str, known: dict | None = None) -> tuple[list[Source], dict]:
     """The sources under raw_dir, and the updated hash memo (see `hash_files`)."""
     rels = raw_files(raw_dir)
@@ -104,8 +111,12 @@ def hash_files(files: list[str | Path], known: dict) -> tuple[list[str | None], 
             memo[path] = entry
         else:
             todo.append(i)
-    with ThreadPoolExecutor(4) as pool:  # hashing releases the GIL; reading overlaps
-        hashed = list(pool.map(file_sha256, [files[i] for i in todo], chunksize=64))
+    paths = [files[i] for i in todo]
+    # Two threads, each hashing runs of files: one thread's disk waits overlap the other's hashing (which
+    # releases the GIL), while a future per file cost more than hashing a cached file.
+    with ThreadPoolExecutor(2) as pool:
+        runs = pool.map(_sha256_each, [paths[i:i + HASH_RUN] for i in range(0, len(paths), HASH_RUN)])
+        hashed = [sha for run in runs for sha in run]
     now = time.time_ns()
     for i, sha in zip(todo, hashed):
         if sha is not None and stats[i] is not None:
