@@ -258,3 +258,15 @@ def test_gbk_copy_with_question_marks_for_blank_cells_reads_the_same_values(raw_
     assert len(theirs) == 153
     assert [(r["scope"], r["indicator"], r["value"]) for r in ours] == \
         [(r["scope"], r["indicator"], r["value"]) for r in theirs]
+
+
+def test_a_row_with_too_few_cells_keeps_its_cells_empty_and_is_reported():
+    short_row = FUJIAN.replace("<tr><td>行政申诉数</td><td>件</td><td>0</td><td>0</td></tr>",
+                               "<tr><td>行政申诉数</td><td>件</td><td>7</td></tr>")
+    assert short_row != FUJIAN
+    result = _parse(short_row, "fujian.html")
+    cells = [r for r in result.rows if r["indicator"] == "appeals_total"]
+    assert [(c["column"], c["value"], c["value_raw"]) for c in cells] == [("2009年度", None, ""), ("历年累计", None, "")]
+    assert result.problems == ["legacy table: row '行政申诉数' has 1 cells for 2 columns; its cells are left empty"]
+    plain = _parse(FUJIAN, "fujian.html")
+    assert len(result.rows) == len(plain.rows)

@@ -374,9 +374,12 @@ def _unit_and_values(cells: list[Cell], spec: TableSpec) -> tuple[str, str, list
 def fill_cells(row: Row, spec: TableSpec, problems: list[str]) -> None:
     row.unit, row.code, cells = _unit_and_values(row.cells or [], spec)
     row.blank = all(c.is_blank for c in cells)
-    if cells and len(cells) < len(spec.columns):
+    width = len(spec.columns)
+    if cells and len(cells) < width:
+        # Which column each printed cell belongs to is unknown: the row keeps its cells, all of them empty.
         problems.append(f"legacy table: row '{_printed(row.label)}' has {len(cells)} cells for "
-                        f"{len(spec.columns)} columns; its values were left blank")
+                        f"{width} columns; its cells are left empty")
+        row.values, row.raws, row.lines = [None] * width, [""] * width, [row.line] * width
         return
     for cell in cells:
         try:
