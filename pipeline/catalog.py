@@ -55,14 +55,25 @@ def indicator_units() -> dict[tuple[str, str], frozenset]:
     return {key: frozenset(v) for key, v in units.items()}
 
 
+def column_keys(row: dict) -> list[str]:
+    """The label keys a columns.csv row is printed under: its label and its aliases."""
+    return [label_key(label) for label in [row["column"], *filter(None, row["aliases"].split("|"))]]
+
+
 @lru_cache(maxsize=None)
 def column_catalog() -> dict[tuple[str, str], dict]:
     """(table, printed column key) → its columns.csv row (labels and aliases)."""
     out = {}
     for row in load_csv("columns.csv"):
-        for label in [row["column"], *filter(None, row["aliases"].split("|"))]:
-            out.setdefault((row["table"], label_key(label)), row)
+        for key in column_keys(row):
+            out.setdefault((row["table"], key), row)
     return out
+
+
+@lru_cache(maxsize=None)
+def column_codes(table: str, template: str | None = None) -> dict[str, str]:
+    """Printed column label key → column code, over one template's columns or (None) every template's."""
+    return {key: row["column_code"] for row in columns(table, template) for key in column_keys(row)}
 
 
 def column_row(table: str, column) -> dict | None:

@@ -36,18 +36,12 @@ def narrative_patterns(kind: str) -> list[tuple[dict, re.Pattern]]:
             for row in catalog.load_csv("narrative_statements.csv") if row["kind"] == kind]
 
 
-@lru_cache(maxsize=None)
-def column_codes(table: str) -> dict[str, str]:
-    """Printed column label key → column code (every template), so checks name columns by code."""
-    return {key: row["column_code"] for (row_table, key), row in catalog.column_catalog().items() if row_table == table}
-
-
 @lru_cache(maxsize=4096)  # called for every cell of every column check; reports print the same labels
 def column_code(table: str, label: str | None) -> str | None:
     if label is None:
         return None
-    key = label_key(label)
-    return column_codes(table).get(key, column_codes(table).get(re.sub(r"[(（].*$", "", key), key))
+    key, codes = label_key(label), catalog.column_codes(table)  # checks name columns by code, whatever the template
+    return codes.get(key, codes.get(re.sub(r"[(（].*$", "", key), key))
 
 
 def applies(check: dict, template: str) -> bool:

@@ -28,21 +28,11 @@ def outcome_groups() -> dict[str, str]:
     return {m["measure"]: m["outcome_group"] for m in catalog.load_csv("measures.csv")}
 
 
-@lru_cache(maxsize=None)
-def _column_codes(table: str, template: str) -> dict[str, str]:
-    """Printed column label key → column code of the column catalog."""
-    codes = {}
-    for col in catalog.columns(table, template):
-        for label in [col["column"], *filter(None, col["aliases"].split("|"))]:
-            codes[label_key(label)] = col["column_code"]
-    return codes
-
-
 def _column_entry(table: str, column: str | None, template: str) -> dict | None:
     if not column:
         return None
     key = label_key(column)
-    code = _column_codes(table, template).get(key, key)
+    code = catalog.column_codes(table, template).get(key, key)
     return crosswalk(template).get((table, "column", code))
 
 
