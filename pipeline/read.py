@@ -161,9 +161,26 @@ def ascii_tables(text: str) -> str:
     return text.translate(_BOX_TO_ASCII) if _BOX_DRAWING.search(text) else text
 
 
+# Mirrors of report pages sometimes annotate characters with their pinyin, '公開(kai)' (tone marks or a tone
+# digit optional). Dropped only where a page does so repeatedly, so a lone '(a)' after a character stays. The
+# pattern opens with the bracket, not the look-behind, so the engine skips ahead to brackets.
+_PINYIN_FINALS = ("iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|uan|ai|an|ao|ei|en|er|ia|ie|in|iu|ou|ua|ue|ui|un|uo|"
+                  "ve|a|e|i|o|u|v")
+_TONED_VOWELS = {"a": "aāáǎà", "e": "eēéěè", "i": "iīíǐì", "o": "oōóǒò", "u": "uūúǔù", "v": "vüǖǘǚǜ"}
+_INJECTED_PINYIN = re.compile(
+    r"\((?<=[\u4e00-\u9fff]\()(?:[zcs]h|[bpmfdtnlgkhjqxrzcsyw])?(?:"
+    + "".join(f"[{_TONED_VOWELS[c]}]" if c in _TONED_VOWELS else c for c in _PINYIN_FINALS) + r")[1-5]?\)")
+PINYIN_RUN = 3  # annotations a page must hold before they are read as injected
+
+
+def without_injected_pinyin(text: str) -> str:
+    found = _INJECTED_PINYIN.findall(text)
+    return _INJECTED_PINYIN.sub("", text) if len(found) >= PINYIN_RUN else text
+
+
 def normalise_text(text: str) -> str:
     text = _CONTROL_CHARS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return to_simplified(nfkc(text))
+    return without_injected_pinyin(to_simplified(nfkc(text)))
 
 
 def nfkc(text: str) -> str:

@@ -432,3 +432,26 @@ def test_a_reader_crash_fails_its_file_alone_and_says_why(monkeypatch):
     assert report["status"] == "failed"
     assert report["error"] == ("odd.html: could not be read (AssertionError: expected name token); "
                                "please report this with the file")
+
+
+def test_a_traditional_mirror_with_pinyin_annotations_reads_like_the_plain_mirror(raw_dir):
+    """Mirrors sometimes print pinyin after characters, '公開(kai)' (formats.md §5); the annotations are dropped."""
+    import zhconv
+
+    from pipeline.parse import parse_bytes
+
+    mirror = zhconv.convert((raw_dir / "shuyang-county-2025.md").read_text(encoding="utf-8"), "zh-tw")
+    annotated = mirror.replace("公開", "公開(kāi)").replace("申請", "申請(qing3)")
+    assert annotated.count("(kāi)") > 10 and "受理政府信息公開(kāi)申請(qing3)" in annotated
+    plain, read = (parse_bytes(text.encode("utf-8"), "shuyang.md") for text in (mirror, annotated))
+    for field in ("title", "jurisdiction", "report_year", "status"):
+        assert read.report[field] == plain.report[field], field
+    assert read.report["title"] == "沐阳县人民政府2025年政府信息公开工作年度报告"
+    for table in ("statistics", "application_outcomes", "key_domain_counts"):
+        assert [{**r, "report_id": None} for r in getattr(read, table)] == \
+               [{**r, "report_id": None} for r in getattr(plain, table)], table
+
+
+def test_a_lone_latin_word_in_brackets_is_no_pinyin_annotation():
+    assert normalise_text("移动客户端(app)与情形(a)") == "移动客户端(app)与情形(a)"
+    assert normalise_text("公开(kai)、申请(shen)、答复(da2)") == "公开、申请、答复"
