@@ -17,6 +17,7 @@ class Row:
     # A plain slotted class: readers build one per printed line, and the joined label, asked for by every step
     # of the table readers, is built once here.
     __slots__ = ("labels", "label", "cells", "line", "collapsed")
+    unreadable = False  # some leading cells were taken for labels and given back (a class constant: see Relabelled)
 
     def __init__(self, labels: tuple[str, ...], cells: tuple[str, ...], line: int, collapsed: bool = False):
         self.labels = labels
@@ -71,6 +72,21 @@ def row_from_stripped(cells: list[str], line: int) -> Row | None:
     if not labels and not any(map(is_number, values)):
         return None  # a separator, or a label-less row of blanks only
     return Row(labels, values, line)
+
+
+class Relabelled(Row):
+    """A row some of whose leading cells the layout took for labels, given back by a template that knows the row."""
+    __slots__ = ()
+    unreadable = True
+
+
+def relabelled(row: Row, j: int) -> Row:
+    """The row with only its first j labels as labels, the others put back in front of its cells.
+
+    A layout takes every leading cell that is neither a number nor a placeholder ('×', '未统计') for a label; a
+    template that knows the row is a data row gives those cells back, to be kept as printed and reported.
+    """
+    return Relabelled(row.labels[:j], row.labels[j:] + row.cells, row.line)
 
 
 def _first_value(cells: list[str]) -> int:

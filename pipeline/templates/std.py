@@ -11,7 +11,7 @@ from functools import lru_cache
 from pipeline import catalog
 from pipeline.labels import drop_enumeration, enumeration_of, label_key, strip_enumeration, text_key
 from pipeline.layouts.detect import read
-from pipeline.layouts.model import Row, is_blank, without_note
+from pipeline.layouts.model import Row, is_blank, relabelled, without_note
 from pipeline.numbers import parse_cell
 from pipeline.read import Line
 from pipeline.splits import block_sum_splits, digit_splits, sum_splits
@@ -67,6 +67,12 @@ def row_specs(table: str, template: str) -> tuple[RowSpec, ...]:
 def col_specs(table: str, template: str) -> tuple[ColSpec, ...]:
     return tuple(ColSpec(c["column_code"], c["column"], c["unit"], frozenset(c.get("rows", "").split()), c.get("cues", ""))
                  for c in catalog.columns(table, template))
+
+
+@lru_cache(maxsize=None)
+def widest_row(table: str, template: str) -> int:
+    """The most cells a row of the table prints."""
+    return max(len(columns_for(table, template, s.indicator)) for s in row_specs(table, template))
 
 
 @lru_cache(maxsize=None)  # a catalog lookup: once per template row, not per printed row
@@ -225,17 +231,87 @@ def place_rows(labelled: list[tuple[Row, str]], table: str, template: str, probl
                 placed[k] = fits[0]
                 seen.add(fits[0])
     for k, p in enumerate(placed):
-        if p is None and cands[k] and (labelled[k][0].has_values or labelled[k][0].collapsed):
-            problems.append(f"row 「{labelled[k][1] or labelled[k][0].cells}」 (line {labelled[k][0].line}) "
+        row = labelled[k][0]
+        if p is None and cands[k] and (row.has_values or row.collapsed or row.unreadable):
+            problems.append(f"row 「{labelled[k][1] or row.cells}」 (line {row.line}) "
                             "matches no single template row; its cells are left out")
     return placed
+
+
+# --------------------------------------------------------------------------- cells the layout took for labels
+
+TABLE_NAMES = {"active_disclosure": "表二", "requests": "表三", "review_litigation": "表四"}
+
+
+def give_back_cells(rows: list[Row], table: str, template: str, widths: Callable[[str], tuple[int, ...]],
+                    fewest: int, most: int, first_label: int = 1) -> list[Row]:
+    """with_unreadable_cells of each row the table's row widths (fewest to most cells) leave possible.
+
+    A row is looked at only when it has labels to spare, fewer cells than the widest row (labels joining them
+    could only make too many), enough labels and cells together, and a last label that names nothing in the
+    table (it would be a cell; a header's names a column): a glance leaves out almost every row, and the closing
+    prose is never keyed.
+    """
+    return [with_unreadable_cells(r, table, template, widths, first_label)
+            if len(r.labels) > first_label and len(r.cells) < most
+            and len(r.labels) - first_label + len(r.cells) >= fewest
+            and not names_table_part(r.labels[-1], table, template) else r for r in rows]
+
+
+def with_unreadable_cells(row: Row, table: str, template: str, widths: Callable[[str], tuple[int, ...]],
+                          first_label: int = 1) -> Row:
+    """The row as read; or, when it is a data row some of whose leading cells the layout took for labels (neither
+    numbers nor placeholders: '×', '未统计'), the row with those cells given back.
+
+    A data row: its first labels name a template row (widths gives that label the cell counts the table prints for
+    it; () for none) and the cells after them fit one of those counts, none of them naming a row or a column of
+    the table, as a header's do. A row that fits as read is left as it is. first_label 0 lets a row have no label.
+    """
+    labels = row.labels
+    if len(labels) <= first_label or row.collapsed or _fits(row.cells, widths(row.label)):
+        return row
+    for j in range(first_label, len(labels)):
+        if j and not match_key(labels[j - 1]):
+            continue  # a label does not end in a piece naming nothing ('×' keys to '')
+        cells = labels[j:] + row.cells
+        if _fits(cells, widths("".join(labels[:j]))):
+            if any(names_table_part(c, table, template) for c in labels[j:]):
+                return row
+            return relabelled(row, j)
+    return row
+
+
+def _fits(cells: tuple[str, ...], widths: tuple[int, ...]) -> bool:
+    return any(len(fit_cells(cells, n)) == n for n in widths)
+
+
+@lru_cache(maxsize=16384)  # asked only for cells a layout took for labels, which repeat (×, 自然人 …)
+def names_table_part(text: str, table: str, template: str) -> bool:
+    """Whether a cell names a row or a column of the table: a header's cell, never a value."""
+    key = match_key(text)
+    return bool(key) and (bool(_candidates(key, table, template)) or any(key in k for k in column_keys(table, template)))
+
+
+@lru_cache(maxsize=None)
+def column_keys(table: str, template: str) -> tuple[str, ...]:
+    return tuple(match_key(name) for c in catalog.columns(table, template)
+                 for name in [c["column"], *filter(None, c["aliases"].split("|"))])
+
+
+def unreadable_problem(table: str, row_label: str, raws: list[str]) -> str:
+    texts = "、".join(f"「{raw}」" for raw in dict.fromkeys(raws))
+    return f"{TABLE_NAMES[table]} row 「{row_label}」: cells {texts} are not numbers; left empty"
 
 
 # --------------------------------------------------------------------------- cells
 
 def cell_rows(table: str, spec: RowSpec, cols: list[ColSpec], raws: list[str | None], row_label: str,
-              printed: str, line: int, problems: list[str]) -> list[dict]:
-    """One statistics row per cell of a template row; a cell the print lost (None) or left blank ('') stays empty."""
+              printed: str, line: int, problems: list[str], per_row: bool = False) -> list[dict]:
+    """One statistics row per cell of a template row; a cell the print lost (None) or left blank ('') stays empty.
+
+    An unreadable cell is reported by itself, or with the row's others in one problem when per_row (a row whose
+    leading cells the layout took for labels).
+    """
     # Each cell copies the row's shared fields: a dict copy and four stores cost ~2/3 of a ten-key literal.
     shared = {"table": table, "scope": None, "row_path": spec.row_path, "indicator": spec.indicator,
               "label": printed, "column": None, "unit": None, "value": None, "value_raw": "", "source_line": line}
@@ -247,9 +323,11 @@ def cell_rows(table: str, spec: RowSpec, cols: list[ColSpec], raws: list[str | N
         if raw:  # a blank cell reads as the defaults: no value, value_raw ''
             readable, cell["value"] = _read_cell(raw)
             cell["value_raw"] = raw
-            if not readable:
+            if not readable and not per_row:
                 problems.append(f"cell 「{row_label}」/{col.label} reads 「{raw}」, not a number; left empty")
         out.append(cell)
+    if per_row and (unreadable := [raw for raw in raws if raw and not _read_cell(raw)[0]]):
+        problems.append(unreadable_problem(table, row_label, unreadable))
     return out
 
 
@@ -384,9 +462,20 @@ def parse_active_disclosure(rows: list[Row], template: str, prose: Callable[[], 
     specs, cols = row_specs(table, template), col_specs(table, template)
     labelled = [(r, r.label) for r in rows if r.cells]
     detached = [r.cells[0] for r, label in labelled if not label and len(r.cells) == 1]
-    found = [(r, label, candidates(label, table, template)) for r, label in labelled if label]
-    unplaced = unplaced_cells(detached, [r for r, _, _ in found])
+    unplaced = unplaced_cells(detached, [r for r, label in labelled if label])
     lost_cols = {c.code for raw in unplaced for c in cols if c.cues and re.search(c.cues, raw)}
+
+    def widths(label: str) -> tuple[int, ...]:
+        """The cell counts the row a label names prints: all its columns, or those not printed apart."""
+        cands = candidates(label, table, template)
+        if len(cands) != 1:
+            return ()
+        row_cols = columns_for(table, template, specs[cands[0]].indicator)
+        lost = sum(c.code in lost_cols for c in row_cols)
+        return (len(row_cols), len(row_cols) - lost) if lost else (len(row_cols),)
+
+    rows = give_back_cells(rows, table, template, widths, 1, widest_row(table, template))
+    found = [(r, r.label, candidates(r.label, table, template)) for r in rows if r.cells and r.label]
     evidence = ProseEvidence(prose, cols)
     out = []
     for row, label, cands in found:
@@ -395,7 +484,8 @@ def parse_active_disclosure(rows: list[Row], template: str, prose: Callable[[], 
         spec = specs[cands[0]]
         row_cols = columns_for(table, template, spec.indicator)
         values = assign_cells(row, spec, row_cols, lost_cols, evidence, problems)
-        out += cell_rows(table, spec, row_cols, values, label, printed_label(label, spec), row.line, problems)
+        out += cell_rows(table, spec, row_cols, values, label, printed_label(label, spec), row.line, problems,
+                         row.unreadable)
     for raw in unplaced:
         problems.append(f"表二 cell 「{raw}」 is printed apart from its row and cannot be placed")
     return out
@@ -446,6 +536,12 @@ def _fmt(v: float) -> str:
 def parse_requests(rows: list[Row], template: str, problems: list[str]) -> list[dict]:
     table = "requests"
     specs, cols = row_specs(table, template), col_specs(table, template)
+    widths = (len(cols),)
+
+    def label_widths(label: str) -> tuple[int, ...]:
+        return widths if match_key(label) else ()  # a label of '×' pieces names nothing
+
+    rows = give_back_cells(rows, table, template, label_widths, len(cols), len(cols))
     labelled = value_rows_with_labels(rows)
     placed = place_rows(labelled, table, template, problems)
     cells_by_row: dict[int, tuple[Row, str, list[str | None]]] = {}
@@ -469,7 +565,8 @@ def parse_requests(rows: list[Row], template: str, problems: list[str]) -> list[
     out = []
     for p in sorted(cells_by_row):
         row, label, cells = cells_by_row[p]
-        out += cell_rows(table, specs[p], cols, cells, label, printed_label(label, specs[p]), row.line, problems)
+        out += cell_rows(table, specs[p], cols, cells, label, printed_label(label, specs[p]), row.line, problems,
+                         row.unreadable)
     return out
 
 
@@ -520,11 +617,16 @@ def parse_review_litigation(rows: list[Row], template: str, problems: list[str])
     table = "review_litigation"
     blocks, cols = row_specs(table, template), col_specs(table, template)
     n = len(cols)
+    widths = (n * len(blocks), n)
+
+    def block_widths(label: str) -> tuple[int, ...]:
+        return widths if not label or block_named(label, template) is not None else ()
+
     filled: dict[int, tuple[Row, list[str | None]]] = {}
     labels_since_values: list[str] = []
-    for row in rows:
+    for row in give_back_cells(rows, table, template, block_widths, n, n * len(blocks), first_label=0):
         labels_since_values.append(row.label)
-        if not row.cells or not (row.has_values or row.collapsed):
+        if not row.cells or not (row.has_values or row.collapsed or row.unreadable):
             continue
         title = _last_block_named(labels_since_values, template)
         labels_since_values = []
@@ -543,7 +645,8 @@ def parse_review_litigation(rows: list[Row], template: str, problems: list[str])
     out = []
     for b in sorted(filled):
         row, cells = filled[b]
-        out += cell_rows(table, blocks[b], cols, cells, blocks[b].label, blocks[b].label, row.line, problems)
+        out += cell_rows(table, blocks[b], cols, cells, blocks[b].label, blocks[b].label, row.line, problems,
+                         row.unreadable)
     return out
 
 
