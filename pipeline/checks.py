@@ -516,12 +516,13 @@ def narrative_groups(check: dict, report: dict, tables: Tables, sources, stated:
     if not found:
         return []
     cells = tables.cells(filled_cells, "requests")
-    by_block = defaultdict(list)
-    for st in found:
-        by_block[st["block"]].append(st)
+    by_block = defaultdict(dict)
+    for st in found:  # a paragraph printed twice states each group twice: once is enough
+        by_block[st["block"]].setdefault((st["phrase"], st["count"]), st)
     processed, _ = table_cell_sum(cells, ["req_processed_total"], TOTAL_COLUMN)
     out = []
-    for group in by_block.values():
+    for stated_once in by_block.values():
+        group = list(stated_once.values())
         if len({st["phrase"] for st in group}) < 2:
             continue  # a lone 不予公开 is not the outcome summary
         for st in group:
@@ -529,7 +530,7 @@ def narrative_groups(check: dict, report: dict, tables: Tables, sources, stated:
             if st["pct"] is not None:
                 bases = sources.candidate_bases({"stage": "request", "outcome_group": "total"})
                 out += share_rows(report, None, st["phrase"], st["count"], st["pct"], bases, st["line"])
-        if processed is not None:
+        if processed is not None and splits_outcomes(group):
             total = sum(st["count"] for st in group)
             ok = math.isclose(total, processed)
             parts = " + ".join(f"{st['phrase']} {_fmt(st['count'])}" for st in group)
@@ -537,6 +538,19 @@ def narrative_groups(check: dict, report: dict, tables: Tables, sources, stated:
                                   f"narrative {parts} = {_fmt(total)} {'=' if ok else '≠'} table （七）总计 "
                                   f"{_fmt(processed)}", group[0]["line"]))
     return out
+
+
+@lru_cache(maxsize=None)
+def group_outcomes() -> frozenset[str]:
+    """Every 表三 outcome some narrative group names: what （七）总计 adds up."""
+    return frozenset(code for row, _ in narrative_patterns("group") for code in _codes(row["indicators"]))
+
+
+def splits_outcomes(group: list[dict]) -> bool:
+    """Whether the stated groups name every outcome exactly once: a partial list, or 予以公开及部分公开 next to
+    予以公开, does not add up to （七）总计."""
+    named = [code for st in group for code in st["indicators"]]
+    return len(named) == len(set(named)) and group_outcomes() <= set(named)
 
 
 def _group_row(check, report, cells, st) -> list[dict]:

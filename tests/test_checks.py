@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from pipeline import checks
 from pipeline.cli import main
-from pipeline.parse import parse_document
+from pipeline.parse import parse_bytes, parse_document
 
 
 @pytest.fixture(scope="module")
@@ -183,6 +183,50 @@ def test_narrative_outcome_groups_against_table_three(doc, parsed):
     good, good_doc = parsed(doc, "shanghai-office-2025.md")  # 208 + 20 + 564 + 80 + 319 = 1191
     rows = results(good, good_doc, check="narrative_groups_vs_table")
     assert len(rows) == 6 and {r["status"] for r in rows} == {"pass"}
+
+
+SHUYANG_DONE = "共办理 718 件，"
+
+
+def shuyang_stating(raw_dir, outcomes: str):
+    """shuyang-county-2025 with an outcome sentence added after its 共办理 718 件 (its table: 予以公开 294, 部分公开
+    101, 不予公开 32, 无法提供 113, 不予处理 19, 其他处理 159)."""
+    text = (raw_dir / "shuyang-county-2025.md").read_text(encoding="utf-8")
+    assert SHUYANG_DONE in text
+    result = parse_bytes(text.replace(SHUYANG_DONE, SHUYANG_DONE + outcomes, 1).encode(), "shuyang-county-2025.md")
+    return [r for r in result.validation_results if r["check"] == "narrative_groups_vs_table"]
+
+
+def test_groups_stated_one_by_one_add_up_to_the_processed_total(raw_dir):
+    rows = shuyang_stating(raw_dir, "其中予以公开294件，占40.9%；部分公开101件；不予公开32件（其中属于三类内部事务信息13件）；"
+                           "无法提供113件；不予处理19件；其他处理159件。")
+    assert {r["status"] for r in rows} == {"pass"}
+    assert sorted(r["actual"] for r in rows) == [19, 32, 101, 113, 159, 294, 718]
+    total = next(r for r in rows if r["expected"] == 718)
+    assert total["message"] == ("narrative 予以公开 294 + 部分公开 101 + 不予公开 32 + 无法提供 113 + 不予处理 19 + "
+                                "其他处理 159 = 718 = table （七）总计 718")
+
+
+def test_a_partial_list_of_groups_is_compared_group_by_group_never_with_the_total(raw_dir):
+    rows = shuyang_stating(raw_dir, "其中予以公开290件，占40.4%；不予公开33件；无法提供113件。")
+    assert [(r["status"], r["expected"], r["actual"]) for r in rows] == [
+        ("fail", 294, 290), ("fail", 32, 33), ("pass", 113, 113)]
+    assert rows[0]["message"] == "narrative 「予以公开290件,占40.4%」 ≠ table 予以公开 = 294"
+    assert (rows[0]["severity"], rows[0]["responsibility"]) == ("error", "source")
+
+
+def test_a_combined_group_next_to_its_parts_is_not_added_twice(raw_dir):
+    rows = shuyang_stating(raw_dir, "其中予以公开及部分公开395件（予以公开294件、部分公开101件）；不予公开32件；无法提供113件；"
+                           "不予处理19件；其他处理159件。")
+    assert {r["status"] for r in rows} == {"pass"} and 718 not in {r["expected"] for r in rows}
+    assert sorted(r["actual"] for r in rows) == [19, 32, 101, 113, 159, 294, 395]
+
+
+def test_a_summary_printed_twice_is_added_once(raw_dir):
+    summary = "其中予以公开294件；部分公开101件；不予公开32件；无法提供113件；不予处理19件；其他处理150件。"
+    rows = shuyang_stating(raw_dir, summary + summary)
+    assert [(r["status"], r["expected"], r["actual"]) for r in rows if r["status"] == "fail"] == [
+        ("fail", 159, 150), ("fail", 718, 709)]
 
 
 def _year(year, carried_over, carried_forward, in_force, made, repealed):
