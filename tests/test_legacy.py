@@ -270,3 +270,53 @@ def test_a_row_with_too_few_cells_keeps_its_cells_empty_and_is_reported():
     assert result.problems == ["legacy table: row '行政申诉数' has 1 cells for 2 columns; its cells are left empty"]
     plain = _parse(FUJIAN, "fujian.html")
     assert len(result.rows) == len(plain.rows)
+
+
+# ── the same tables in other layouts ─────────────────────────────────────────────────────────────
+
+def _zhucheng_relaid(raw_dir, row_text) -> str:
+    """zhucheng-2017 with its two tables printed one row per line: row_text(label, unit, values) → the line.
+
+    The header comes as ('统计指标', '单位', ['统计数']); a caption (title, scope) as (label, None, None).
+    """
+    from pipeline.layouts.cells_per_line import UNIT_WORDS, read_rows
+
+    text = (raw_dir / "zhucheng-2017.txt").read_text(encoding="utf-8")
+    raw = text.split("\n")
+    start, end = raw.index("附表"), max(i for i, l in enumerate(raw) if l.strip().startswith("(注"))
+    lines = [l for l in read_document(text.encode("utf-8"), "zhucheng-2017.txt").lines if start < l.no <= end]
+    out = []
+    for row in read_rows(lines):
+        cells = [c.text for c in row.cells]
+        if row.label in ("单位", "统计数"):
+            continue
+        if row.label.replace(" ", "") == "统计指标":
+            out.append(row_text("统计指标", "单位", ["统计数"]))
+        elif not cells:
+            out.append(row_text(row.label, None, None))
+        else:
+            out.append(row_text(row.label.replace(" ", ""), next((c for c in cells if c in UNIT_WORDS), ""),
+                                [c for c in cells if c.strip() and c not in UNIT_WORDS][-1:] or [""]))
+    return "\n".join(raw[:start] + out + raw[end:])
+
+
+def _scoped_cells(rows):
+    return sorted((r["scope"], r["indicator"], r["column"], r["value"], r["row_path"]) for r in rows)
+
+
+def _tsv_row(label, unit, values):
+    return label if unit is None else "\t".join([label, unit, *values])
+
+
+def _pdf_row(label, unit, values):
+    return label if unit is None else " ".join(x for x in [label, unit, *values] if x)
+
+
+@pytest.mark.parametrize("row_text,layout", [(_tsv_row, "tsv"), (_pdf_row, "pdf_text")])
+def test_zhucheng_relaid_as_tsv_or_pdf_text_reads_the_same_cells(zhucheng, raw_dir, row_text, layout):
+    text = _zhucheng_relaid(raw_dir, row_text)
+    assert ("\t22794\n" if layout == "tsv" else "计1条) 22794\n") in text  # the fixture holds what it tests
+    result = _parse(text, "zhucheng-relaid.txt")
+    assert (result.layout, result.problems) == (layout, [])
+    assert len(result.rows) == 153
+    assert _scoped_cells(result.rows) == _scoped_cells(zhucheng.rows)

@@ -6,6 +6,9 @@ from collections.abc import Iterable
 
 from pipeline.layouts import pipe
 from pipeline.layouts.model import Row, is_number, is_value, row_from_stripped, text_row
+from schemas.vocabularies import UNITS
+
+_UNIT_WORDS = frozenset(UNITS)
 
 _DASHES = "—-–－"
 # A page number printed as a line of its own: — 5 —, -5-, 第5页, 第 5 页 共 9 页, 共9页 第5页.
@@ -39,6 +42,23 @@ def plain_row(text: str, line: int) -> Row | None:
         return text_row(text, line)
     label = "".join(tokens[:cut])
     return Row((label,) if label else (), tuple(tokens[cut:]), line)
+
+
+def split_cells(text: str) -> list[str] | None:
+    """'label [unit] 12 0' → ['label', 'unit', '12', '0']; None for a line that ends in no value after a label.
+
+    A label line ends at its trailing run of values (formats §5.5); a unit word just before that run is the
+    unit cell. Label tokens are joined by a space (label keys ignore it).
+    """
+    tokens = text.split()
+    cut = len(tokens)
+    while cut > 1 and is_value(tokens[cut - 1]):
+        cut -= 1
+    if cut == len(tokens) or not tokens:
+        return None
+    if cut > 1 and tokens[cut - 1] in _UNIT_WORDS:
+        cut -= 1
+    return [" ".join(tokens[:cut]), *tokens[cut:]]
 
 
 def _is_lone_number_row(row: Row) -> bool:

@@ -11,7 +11,7 @@ from pipeline.labels import label_key, strip_enumeration, text_key
 from schemas.vocabularies import UNMAPPED
 from pipeline.layouts.cells_per_line import Cell, UNIT_WORDS, cell_text, read_rows
 from pipeline.layouts.collapsed_legacy import read_collapsed
-from pipeline.layouts.pdf_text import is_page_footer
+from pipeline.layouts.pdf_text import is_page_footer, split_cells
 from pipeline.numbers import parse_cell
 from pipeline.read import Line
 from pipeline.splits import digit_splits
@@ -47,6 +47,7 @@ class TableSpec:
     has_unit: bool = True
     has_code: bool = False
     scope: str | None = None
+    header_line: int = 0
 
 
 @dataclass
@@ -224,31 +225,70 @@ def _place_unnumbered(stack, found, by_path):
 
 _SERIAL = re.compile(r"\d{1,3}|[一二三四五六七八九十]{1,3}")
 _MARKDOWN_RULE = re.compile(r"^[\s|:\-]+$")
+_BLANK_ENDS = "-—/／无－–"  # the last character of a placeholder a PDF row may end in
 
 
-def _flatten_pipes(lines: list[Line]) -> tuple[list[Line], set[int]]:
-    """Rows rendered as 'cell | cell' become one line per cell, so one reader serves both; '' cells are blanks.
+def _flatten(lines: list[Line]) -> tuple[list[Line], dict[int, str]]:
+    """Rows printed as 'cell | cell', 'cell\tcell' or 'label 12 0' (PDF text) become one line per cell, so one
+    reader serves them and the cell-per-line copies alike; '' cells are blanks.
 
-    Page footers are dropped. Also gives the numbers of the lines that held a '|'.
-    A leading 序号 cell is printed numbering: it is kept as the label's enumeration ('3' + '信函申请数' → '3.信函申请数').
+    PDF rows are split only after a header printed on one line ('统计指标 单位 统计数'): in other copies a label
+    may end in a dash or a number of its own. Page footers are dropped. Also gives the layout of each line so
+    split, by line number.
     """
-    out, piped = [], set()
+    out, kinds, pdf = [], {}, False
     for line in lines:
-        if "|" not in line.text:
-            if not is_page_footer(line.text):  # a PDF copy's page number, printed among the cells
-                out.append(line)
+        text = line.text
+        if "|" in text:
+            if _MARKDOWN_RULE.match(text):
+                continue
+            kind, cells = "pipe", _serial_joined([c.strip() for c in text.strip().strip("|").split("|")])
+        elif "\t" in text:
+            kind, cells = "tsv", _serial_joined([c.strip() for c in text.split("\t")])
+        elif is_page_footer(text):  # a PDF copy's page number, printed among the cells
             continue
-        piped.add(line.no)
-        if _MARKDOWN_RULE.match(line.text):
+        elif pdf and (cells := _pdf_row(text)) or "标" in text and (cells := _one_line_header(text)):
+            kind, pdf = "pdf_text", True
+        else:
+            out.append(line)
             continue
-        cells = [cell.strip() for cell in line.text.strip().strip("|").split("|")]
-        if len(cells) > 2 and _SERIAL.fullmatch(cells[0]) and cell_text(cells[1]) is None:
-            mark = "." if cells[0].isdigit() else "、"
-            cells = [f"{cells[0]}{mark}{cells[1]}", *cells[2:]]
-        elif cells and label_key(cells[0]) == "序号":
-            cells = cells[1:]
+        kinds[line.no] = kind
         out.extend(Line(line.no, cell or " ") for cell in cells)
-    return out, piped
+    return out, kinds
+
+
+def _serial_joined(cells: list[str]) -> list[str]:
+    """A leading 序号 cell is printed numbering, kept as the label's ('3' + '信函申请数' → '3.信函申请数');
+    the 序号 header is dropped."""
+    if len(cells) > 2 and _SERIAL.fullmatch(cells[0]) and cell_text(cells[1]) is None:
+        mark = "." if cells[0].isdigit() else "、"
+        return [f"{cells[0]}{mark}{cells[1]}", *cells[2:]]
+    if cells and label_key(cells[0]) == "序号":
+        return cells[1:]
+    return cells
+
+
+def _pdf_row(text: str) -> list[str] | None:
+    """'label [unit] 12 0' → its cells; None for a line that does not end in a value after a label."""
+    s = text.rstrip()
+    if s and (s[-1].isdigit() or s[-1] in _BLANK_ENDS) and " " in s.lstrip():
+        return split_cells(s)
+    return None
+
+
+def _one_line_header(text: str) -> list[str] | None:
+    """'统计指标 单位 统计数' → its cells; None for any other line."""
+    if not text.lstrip().startswith(_LABEL_HEADERS):  # spares long lines (a collapsed table's) the split
+        return None
+    tokens = text.split()
+    if len(tokens) > 1 and tokens[0] in _LABEL_HEADERS and all(map(_is_header_word, tokens[1:])):
+        return tokens
+    return None
+
+
+def _is_header_word(text: str) -> bool:
+    key = label_key(text)
+    return key in _UNIT_HEADERS or key == _CODE_HEADER or key in _COLUMN_LETTERS or bool(_VALUE_HEADER.fullmatch(key))
 
 
 def _is_label_header(text: str) -> bool:
@@ -327,7 +367,7 @@ def find_cell_tables(lines: list[Line]) -> list[tuple[TableSpec, list[Line]]]:
         if i < resume:
             continue  # inside the table before
         spec, body_start = _read_header(lines, i)
-        spec.scope = _scope_before(lines, i)
+        spec.scope, spec.header_line = _scope_before(lines, i), lines[i].no
         k = bisect_left(stops, body_start)
         end = stops[k] if k < len(stops) else len(lines)
         if spec.columns:
@@ -537,12 +577,11 @@ def _table_rows(rows: list[Row], spec: TableSpec, prose: str, problems: list[str
 def parse_tables(doc):
     from pipeline.parse import TablesResult
 
-    lines, piped_lines = _flatten_pipes(doc.lines)
+    lines, kinds = _flatten(doc.lines)
     result = TablesResult()
     cell_tables = find_cell_tables(lines)
     if cell_tables:
-        piped = bool(cell_tables[0][1]) and cell_tables[0][1][0].no in piped_lines
-        result.layout = "html" if doc.is_html else ("pipe" if piped else "cells_per_line")
+        result.layout = "html" if doc.is_html else kinds.get(cell_tables[0][0].header_line, "cells_per_line")
         for spec, body in cell_tables:
             rows = [Row(r.label, r.line, cells=r.cells) for r in read_rows(body)]
             result.rows += _table_rows(rows, spec, "", result.problems)
