@@ -207,6 +207,38 @@ def scope_order(check: dict, report: dict, stats: list[dict]) -> list[dict]:
                               f"all {len(pairs)} {narrow} cells ≤ their {wide} cells", None)]
 
 
+def cell_values(check: dict, report: dict, stats: list[dict]) -> list[dict]:
+    """Every printed cell a whole number ≥ 0, but in a signed column (≥ 0 waived) or a decimal unit (whole waived)."""
+    decimal_units = frozenset(check["rhs"].split("|"))
+    out, printed = [], 0
+    for row in stats:
+        value = row.get("value")
+        if value is None:
+            continue
+        printed += 1
+        if value < 0 or not float(value).is_integer():  # the usual cell passes on these two tests alone
+            out += _odd_cell(check, report, row, float(value), decimal_units)
+    if not printed:
+        return []
+    return out or [result_row(check["check"], report, None, "pass", None, None,
+                              f"all {printed} printed cells are whole numbers ≥ 0, or signed or decimal where their column allows it", None)]
+
+
+def _odd_cell(check: dict, report: dict, row: dict, value: float, decimal_units: frozenset) -> list[dict]:
+    """The result row of a cell that is negative or fractional, when its column and unit do not allow it."""
+    negative = value < 0 and not catalog.signed_cell(row["table"], row.get("column"))
+    fraction = not value.is_integer() and row.get("unit") not in decimal_units
+    if not (negative or fraction):
+        return []
+    allowed = 0.0 if negative else float(math.trunc(value))
+    why = " and ".join(w for w, bad in (("negative in an unsigned column", negative),
+                                         (f"a fraction of {row.get('unit')}", fraction)) if bad)
+    cell = "「" + "」 「".join(p for p in (row.get("label"), row.get("column")) if p) + "」"
+    scope = f"[{row['scope']}] " if row.get("scope") else ""
+    return [result_row(check["check"], report, row.get("scope"), "fail", allowed, value,
+                       f"{scope}{cell} prints {row.get('value_raw') or _fmt(value)}: {why}", row.get("source_line"))]
+
+
 # ---------------------------------------------------------------- narrative vs table
 
 class TableOutcomes:
@@ -605,6 +637,8 @@ def run_report(result, doc=None) -> list[dict]:
             out += identities(check, report, tables.cells(column_cells, check["table"]), _column_name)
         elif kind == "scope_at_most":
             out += scope_order(check, report, stats)
+        elif kind == "cell_values":
+            out += cell_values(check, report, stats)
         elif kind == "narrative_vs_table" and narrative:
             out += narrative_vs_table(check, report, narrative, sources.table)
         elif kind == "narrative_share":

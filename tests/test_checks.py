@@ -229,6 +229,53 @@ def test_a_summary_printed_twice_is_added_once(raw_dir):
         ("fail", 159, 150), ("fail", 718, 709)]
 
 
+def shuyang_printing(raw_dir, printed: str, instead: str):
+    text = (raw_dir / "shuyang-county-2025.md").read_text(encoding="utf-8")
+    assert printed in text
+    result = parse_bytes(text.replace(printed, instead, 1).encode(), "shuyang-county-2025.md")
+    return [r for r in result.validation_results if r["check"] == "cells_whole_non_negative"]
+
+
+def test_every_cell_of_shuyang_is_whole_and_not_negative_but_its_fee_in_wan_yuan_may_be_decimal(doc, parsed):
+    result, _ = parsed(doc, "shuyang-county-2025.md")
+    assert stat(result, "administrative_fees")["value"] == 4068.208
+    rows = results(result, check="cells_whole_non_negative")
+    assert [(r["status"], r["message"]) for r in rows] == [
+        ("pass", "all 200 printed cells are whole numbers ≥ 0, or signed or decimal where their column allows it")]
+
+
+def test_a_negative_count_cell_fails_naming_its_row_column_and_line(raw_dir):
+    rows = shuyang_printing(raw_dir, "| 行政许可 | 517645 |", "| 行政许可 | -517645 |")
+    assert [(r["status"], r["severity"], r["responsibility"], r["expected"], r["actual"], r["source_line"])
+            for r in rows] == [("fail", "error", "source", 0, -517645, 64)]
+    assert rows[0]["message"] == "「行政许可」 「本年处理决定数量」 prints -517645: negative in an unsigned column"
+
+
+def test_a_fractional_count_cell_fails(raw_dir):
+    rows = shuyang_printing(raw_dir, "| 行政规范性文件 | 6 | 1 | 32 |", "| 行政规范性文件 | 6.5 | 1 | 32 |")
+    assert [(r["status"], r["expected"], r["actual"], r["source_line"]) for r in rows] == [("fail", 6, 6.5, 59)]
+    assert rows[0]["message"] == "「行政规范性文件」 「本年制发件数」 prints 6.5: a fraction of 件"
+
+
+def test_the_signed_change_column_of_2019_may_be_negative_but_not_fractional(doc, parsed):
+    result, _ = parsed(doc, "shanghai-office-2019.html")
+    stat(result, "administrative_licensing", column="本年增/减")["value"] = -3.0
+    assert [r["status"] for r in results(result, check="cells_whole_non_negative")] == ["pass"]
+    stat(result, "administrative_penalties", column="本年增/减")["value"] = -1.5
+    failed = results(result, check="cells_whole_non_negative", status="fail")
+    assert [f["message"].split(": ")[-1] for f in failed] == ["a fraction of 项"]
+
+
+def test_legacy_funds_in_wan_yuan_may_be_decimal_but_people_are_whole(doc, parsed):
+    result, _ = parsed(doc, "zhucheng-2017.txt")
+    stat(result, "special_funds", "市本级")["value"] = 2.5
+    assert [r["status"] for r in results(result, check="cells_whole_non_negative")] == ["pass"]
+    stat(result, "trainees", "本行政区域").update(value=860.5, value_raw="860.5")
+    failed = results(result, check="cells_whole_non_negative", status="fail")
+    assert [(f["scope"], f["source_line"], f["message"]) for f in failed] == [
+        ("本行政区域", 972, "[本行政区域] 「(三)接受培训人员数」 prints 860.5: a fraction of 人次")]
+
+
 def _year(year, carried_over, carried_forward, in_force, made, repealed):
     report = {"report_id": f"body-{year}", "jurisdiction": "某某区人民政府", "report_year": year, "layout": "pipe",
               "title": f"某某区人民政府{year}年政府信息公开工作年度报告", "template": "std2021"}
