@@ -320,3 +320,33 @@ def test_zhucheng_relaid_as_tsv_or_pdf_text_reads_the_same_cells(zhucheng, raw_d
     assert (result.layout, result.problems) == (layout, [])
     assert len(result.rows) == 153
     assert _scoped_cells(result.rows) == _scoped_cells(zhucheng.rows)
+
+
+# S15 (formats §5.3, §4.3): a markdown legacy table whose 序号 column prints （一）, with '----' for empty cells.
+S15_MARKDOWN = """附件：政府信息公开情况统计表
+| 序号 | 统计指标 | 单位 | 区政府统计数 | 区直单位统计数 | 乡镇街道统计数 |
+|----|----|----|----|----|----|
+| 一 | 主动公开情况 | ---- | |||
+| （一） | 主动公开政府信息数（不同渠道和方式公开相同信息计1条） | 条 | 1200 | 860 | 356 |
+| | 其中：主动公开规范性文件数 | 条 | 12 | 5 | 0 |
+| | 制发规范性文件总数 | 件 | 12 | 5 | 0 |
+| 三 | 依申请公开情况 | ---- | |||
+| （一） | 收到申请数 | 件 | 40 | 10 | 2 |
+| 1 | 当面申请数 | 件 | 10 | 2 | 1 |
+| 2 | 传真申请数 | 件 | ---- | 0 | 0 |
+| 3 | 网络申请数 | 件 | 25 | 6 | 1 |
+"""
+
+
+def test_s15_markdown_serial_cells_and_dash_blanks():
+    result = _parse(S15_MARKDOWN, "s15.md")
+    assert result.problems == []
+    paths = [(r["row_path"], r["indicator"], r["value"]) for r in result.rows if r["column"] == "区政府统计数"]
+    assert paths == [("一.(一)", "active_total", 1200), ("一.(一).其中", "active_normative_docs", 12),
+                     ("一.(一).其中", "normative_docs_issued", 12), ("三.(一)", "requests_received", 40),
+                     ("三.(一).1", "requests_in_person", 10), ("三.(一).2", "requests_fax", None),
+                     ("三.(一).3", "requests_online", 25)]
+    fax = _cell(result.rows, "requests_fax", column="区政府统计数")
+    assert (fax["value_raw"], fax["label"], fax["source_line"]) == ("----", "2.传真申请数", 11)
+    assert _cell(result.rows, "active_total", column="乡镇街道统计数")["value"] == 356
+    assert len(result.rows) == 7 * 3

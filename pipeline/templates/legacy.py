@@ -223,7 +223,7 @@ def _place_unnumbered(stack, found, by_path):
 
 # ── finding tables ───────────────────────────────────────────────────────────────────────────────
 
-_SERIAL = re.compile(r"\d{1,3}|[一二三四五六七八九十]{1,3}")
+_SERIAL = re.compile(r"\d{1,3}|[一二三四五六七八九十]{1,3}|[(（](?:\d{1,3}|[一二三四五六七八九十]{1,3})[)）]")
 _MARKDOWN_RULE = re.compile(r"^[\s|:\-]+$")
 _BLANK_ENDS = "-—/／无－–"  # the last character of a placeholder a PDF row may end in
 
@@ -258,12 +258,12 @@ def _flatten(lines: list[Line]) -> tuple[list[Line], dict[int, str]]:
 
 
 def _serial_joined(cells: list[str]) -> list[str]:
-    """A leading 序号 cell is printed numbering, kept as the label's ('3' + '信函申请数' → '3.信函申请数');
-    the 序号 header is dropped."""
+    """A leading 序号 cell is printed numbering, kept as the label's ('3' + '信函申请数' → '3.信函申请数',
+    '（一）' + '收到申请数' → '(一)收到申请数'); an empty one before a label, or the 序号 header, is dropped."""
     if len(cells) > 2 and _SERIAL.fullmatch(cells[0]) and cell_text(cells[1]) is None:
-        mark = "." if cells[0].isdigit() else "、"
+        mark = "" if cells[0][0] in "(（" else "." if cells[0].isdigit() else "、"
         return [f"{cells[0]}{mark}{cells[1]}", *cells[2:]]
-    if cells and label_key(cells[0]) == "序号":
+    if cells and (label_key(cells[0]) == "序号" or cells[0] == "" and len(cells) > 1 and cell_text(cells[1]) is None):
         return cells[1:]
     return cells
 
@@ -417,13 +417,14 @@ def fill_cells(row: Row, spec: TableSpec, problems: list[str]) -> None:
     width = len(spec.columns)
     if cells and len(cells) < width:
         # Which column each printed cell belongs to is unknown: the row keeps its cells, all of them empty.
-        problems.append(f"legacy table: row '{_printed(row.label)}' has {len(cells)} cells for "
-                        f"{width} columns; its cells are left empty")
+        if not row.blank:  # a blank row printed short ('---- | |||') loses nothing
+            problems.append(f"legacy table: row '{_printed(row.label)}' has {len(cells)} cells for "
+                            f"{width} columns; its cells are left empty")
         row.values, row.raws, row.lines = [None] * width, [""] * width, [row.line] * width
         return
     for cell in cells:
         try:
-            value = parse_cell(cell.text)
+            value = None if cell.is_blank else parse_cell(cell.text)
         except ValueError:
             problems.append(f"legacy table: row '{_printed(row.label)}' cell {cell.text!r} is not a number")
             value = None
