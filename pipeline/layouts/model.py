@@ -57,7 +57,12 @@ def without_note(text: str) -> str:
 
 
 def row_from_cells(cells: list[str], line: int) -> Row | None:
-    """Leading non-value cells are labels, the rest values; None for a row with nothing in it."""
+    """Leading non-value cells are labels, the rest values; None for a row with nothing in it.
+
+    Empty fields that open a row before its first label are the fillers a spreadsheet export prints for merged
+    (rowspan/colspan) label cells, not values: `|  | （三）不予公开 | 1.属于国家秘密 | 0 |`. After the first label an
+    empty field is a blank value, as it is in a row of no label (`| 行政许可 |  |`, `|  | 3 |`).
+    """
     return row_from_stripped([c.strip() for c in cells], line)
 
 
@@ -90,12 +95,14 @@ def relabelled(row: Row, j: int) -> Row:
 
 
 def _first_value(cells: list[str]) -> int:
-    i = 0
+    i = fillers = 0
     for cell in cells:
         if is_value(cell):
-            return i
+            if cell or i > fillers:
+                break
+            fillers += 1  # an empty field before any label
         i += 1
-    return i
+    return i if i > fillers else 0  # empty fields before no label are blank values
 
 
 def text_row(text: str, line: int) -> Row | None:

@@ -188,16 +188,26 @@ def _candidates(key: str, table: str, template: str) -> tuple[int, ...]:
     return ()
 
 
-def value_rows_with_labels(rows: list[Row]) -> list[tuple[Row, str]]:
-    """Value rows, each with its label; a row printed without one takes the label lines just above it."""
+def value_rows_with_labels(rows: list[Row], table: str, template: str) -> list[tuple[Row, str]]:
+    """Value rows, each with its label; a row printed without one takes the label lines just above it.
+
+    A column header is no value row, though a blank field of a merged cell may follow its names
+    (`|  |  | 商业企业 | … | 其他 |  |`).
+    """
     out, pending = [], []
     for row in rows:
-        if not row.cells:
+        if not row.cells or is_column_header(row, table, template):
             pending.append(row.label)
             continue
         out.append((row, row.label or "".join(pending)))
         pending = []
     return out
+
+
+def is_column_header(row: Row, table: str, template: str) -> bool:
+    """Two or more labels, each a column's name, and no number: the last name ('其他') may also be a row's."""
+    return (len(row.labels) >= 2 and not row.has_values and not row.collapsed
+            and all(match_key(label) in column_keys(table, template) for label in row.labels))
 
 
 def place_rows(labelled: list[tuple[Row, str]], table: str, template: str, problems: list[str]) -> list[int | None]:
@@ -340,16 +350,36 @@ def _read_cell(raw: str) -> tuple[bool, float | None]:
         return False, None
 
 
-def fit_cells(cells: tuple[str, ...], n: int) -> tuple[str, ...]:
-    """Drop blank cells a layout adds at the end of a row; keep the last n when a row has extra leading blanks."""
+def fit_cells(cells: tuple[str, ...], n: int, leading_first: bool = False) -> tuple[str, ...]:
+    """Drop blank cells a layout adds at the end of a row; keep the last n when a row has extra leading blanks.
+
+    A row blank at both ends is cut at the end first, unless leading_first: the table's rows print their extra
+    blanks in front (the empty fields of a label spanning columns in a spreadsheet export).
+    """
     if len(cells) <= n:
         return cells
     cells = list(cells)
+    if leading_first:
+        while len(cells) > n and is_blank(cells[0]):
+            cells.pop(0)
     while len(cells) > n and is_blank(cells[-1]):
         cells.pop()
     while len(cells) > n and is_blank(cells[0]):
         cells.pop(0)
     return tuple(cells)
+
+
+def extra_blanks_lead(rows: list[Row], n: int) -> bool:
+    """Whether the table's rows of more than n cells print their extra blanks in front rather than at the end,
+    as told by the rows that can be cut at one end only."""
+    front = back = 0
+    for row in rows:
+        cells = row.cells
+        if len(cells) > n and not row.collapsed:
+            first, last = is_blank(cells[0]), is_blank(cells[-1])
+            front += first and not last
+            back += last and not first
+    return front > back
 
 
 _MARKER = re.compile(r"[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d+[.、．]")
@@ -542,10 +572,11 @@ def parse_requests(rows: list[Row], template: str, problems: list[str]) -> list[
         return widths if match_key(label) else ()  # a label of '×' pieces names nothing
 
     rows = give_back_cells(rows, table, template, label_widths, len(cols), len(cols))
-    labelled = value_rows_with_labels(rows)
+    labelled = value_rows_with_labels(rows, table, template)
     placed = place_rows(labelled, table, template, problems)
     cells_by_row: dict[int, tuple[Row, str, list[str | None]]] = {}
     runs: dict[int, list[tuple]] = {}
+    leading_first = extra_blanks_lead(rows, len(cols))
     for (row, label), p in zip(labelled, placed):
         if p is None or p in cells_by_row:
             continue
@@ -554,7 +585,7 @@ def parse_requests(rows: list[Row], template: str, problems: list[str]) -> list[
             runs[p] = sum_splits(run, len(cols)) if len(run) <= len(cols) * MAX_CELL_DIGITS else []
             cells_by_row[p] = (row, label, [None] * len(cols))
             continue
-        cells = fit_cells(row.cells, len(cols))
+        cells = fit_cells(row.cells, len(cols), leading_first)
         if len(cells) != len(cols):
             problems.append(f"row 「{label}」 prints {len(cells)} cells for {len(cols)} columns; its cells are left empty")
             cells = (None,) * len(cols)
