@@ -141,3 +141,28 @@ def test_empty_fields_before_no_label_are_blank_values_and_a_row_of_blanks_is_no
     row = row_from_cells(["", "", "3", "1"], 1)
     assert (row.labels, row.cells) == ((), ("", "", "3", "1"))
     assert row_from_cells(["", "", "", ""], 1) is None
+
+
+def test_tables_two_and_four_with_merged_label_columns():
+    """表二 with its 第二十条 caption merged down a left column, 表四 with its headers spanning columns."""
+    grid = "\n".join([
+        "第二十条第（一）项\t信息内容\t本年制发件数\t本年废止件数\t现行有效件数",
+        "\t规章\t0\t0\t0",
+        "\t行政规范性文件\t6\t1\t32",
+        "第二十条第（六）项\t信息内容\t本年处理决定数量\t\t",
+        "\t行政处罚\t693957\t\t",
+        "\t行政强制\t\t\t",
+        "本年新收政府信息公开申请数量\t705\t3\t0\t0\t5\t0\t713",
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "\t行政复议\t\t\t\t\t行政诉讼\t\t\t\t\t\t\t\t\t",
+        "\t结果维持\t结果纠正\t其他结果\t尚未审结\t总计\t未经复议直接起诉\t\t\t\t\t复议后起诉\t\t\t\t",
+        "\t\t\t\t\t\t结果维持\t结果纠正\t其他结果\t尚未审结\t总计\t结果维持\t结果纠正\t其他结果\t尚未审结\t总计",
+        "数量\t27\t10\t9\t15\t61\t3\t0\t0\t0\t3\t8\t0\t1\t1\t10",
+    ])
+    result = parse_copy(grid, "std2021")
+    assert result.problems == []
+    values = {(r["indicator"], r["column"]): r["value"] for r in result.rows}
+    assert values[("normative_documents", "现行有效件数")] == 32
+    assert values[("administrative_penalties", "本年处理决定数量")] == 693957
+    assert values[("administrative_enforcement", "本年处理决定数量")] is None  # printed blank under a merged caption
+    assert values[("review", "总计")] == 61 and values[("litigation_after_review", "总计")] == 10
