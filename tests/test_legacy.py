@@ -350,3 +350,20 @@ def test_s15_markdown_serial_cells_and_dash_blanks():
     assert (fax["value_raw"], fax["label"], fax["source_line"]) == ("----", "2.传真申请数", 11)
     assert _cell(result.rows, "active_total", column="乡镇街道统计数")["value"] == 356
     assert len(result.rows) == 7 * 3
+
+
+def test_zhucheng_cells_printed_as_neither_numbers_nor_placeholders_are_kept_and_reported(zhucheng, raw_dir):
+    """One cell per line: a value line reading '×' or '未统计' is the cell of the row above it, not a row."""
+    raw = (raw_dir / "zhucheng-2017.txt").read_text(encoding="utf-8").split("\n")
+    assert (raw[339], raw[969], raw[971]) == ("0", "人次", "860")  # 2.传真申请数 (市本级), 接受培训人员数 (本行政区域)
+    raw[339], raw[971] = "×", "未统计"
+    result = _parse("\n".join(raw), "zhucheng-crossed.txt")
+    assert result.problems == ["legacy table: row 「2.传真申请数」: cells 「×」 are not numbers; left empty",
+                               "legacy table: row 「(三)接受培训人员数」: cells 「未统计」 are not numbers; left empty"]
+    crossed = {("市本级", "requests_fax"): "×", ("本行政区域", "trainees"): "未统计"}
+    expected = [(s, i, c, None if (s, i) in crossed else v, p) for s, i, c, v, p in _scoped_cells(zhucheng.rows)]
+    assert _scoped_cells(result.rows) == expected
+    fax = _cell(result.rows, "requests_fax", "市本级")
+    assert (fax["value_raw"], fax["source_line"], fax["label"]) == ("×", 340, "2.传真申请数")
+    trainees = _cell(result.rows, "trainees", "本行政区域")
+    assert (trainees["value_raw"], trainees["source_line"], trainees["unit"]) == ("未统计", 972, "人次")

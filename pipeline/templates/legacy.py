@@ -396,6 +396,13 @@ def find_collapsed_tables(lines: list[Line]) -> list[tuple[TableSpec, list[Row],
 
 def _unit_and_values(cells: list[Cell], spec: TableSpec) -> tuple[str, str, list[Cell]]:
     """A row's printed unit, code and value cells: the unit and code cells are sometimes printed, sometimes not."""
+    unit, code, rest = _unit_code_rest(cells, spec)
+    width = len(spec.columns)
+    return unit, code, rest[-width:] if len(rest) >= width else rest
+
+
+def _unit_code_rest(cells: list[Cell], spec: TableSpec) -> tuple[str, str, list[Cell]]:
+    """_unit_and_values before extra leading cells are cut."""
     width, code, unit, rest = len(spec.columns), "", "", []
     for c in cells:
         if c.text not in UNIT_WORDS:
@@ -408,7 +415,7 @@ def _unit_and_values(cells: list[Cell], spec: TableSpec) -> tuple[str, str, list
         code, rest = rest[0].text, rest[1:]  # codes identify rows; they are never values
     while len(rest) > width and rest[-1].is_blank:
         rest = rest[:-1]
-    return unit, code, rest[-width:] if len(rest) >= width else rest
+    return unit, code, rest
 
 
 def fill_cells(row: Row, spec: TableSpec, problems: list[str]) -> None:
@@ -422,15 +429,57 @@ def fill_cells(row: Row, spec: TableSpec, problems: list[str]) -> None:
                             f"{width} columns; its cells are left empty")
         row.values, row.raws, row.lines = [None] * width, [""] * width, [row.line] * width
         return
+    unreadable = []
     for cell in cells:
         try:
             value = None if cell.is_blank else parse_cell(cell.text)
         except ValueError:
-            problems.append(f"legacy table: row '{_printed(row.label)}' cell {cell.text!r} is not a number")
+            unreadable.append(cell.text)
             value = None
         row.values.append(value)
         row.raws.append(cell.text)
         row.lines.append(cell.line)
+    if unreadable:
+        texts = "、".join(f"「{raw}」" for raw in dict.fromkeys(unreadable))
+        problems.append(f"legacy table: row 「{_printed(row.label)}」: cells {texts} are not numbers; left empty")
+
+
+# ── cells the layout took for labels ─────────────────────────────────────────────────────────────
+
+@lru_cache(maxsize=1)
+def _heading_codes() -> frozenset[str]:
+    """The rows the catalog notes as header rows: they print no value of their own."""
+    return frozenset(r["indicator"] for r in catalog.indicators(table=TABLE, template="legacy")
+                     if r["note"].startswith("header row"))
+
+
+def _expects_value(label: str) -> bool:
+    found = candidates(label)
+    return bool(found) and not any(c["indicator"] in _heading_codes() for c in found)
+
+
+def _names_nothing(label: str) -> bool:
+    """A label line naming no catalog row, no column and carrying no numbering ('×', '未统计')."""
+    return not candidates(label) and not enumeration_tokens(label) and not _is_header_word(label)
+
+
+def given_back_cells(rows: list[Row], spec: TableSpec) -> list[Row]:
+    """Rows with the cells the layout took for labels given back.
+
+    A row the catalog expects a value of, followed by lines that name nothing and that its cells leave room for
+    (a blank unit cell gives way): those lines are its cells, printed as neither numbers nor placeholders. Without
+    them its value would vanish: the row would read as a blank heading and the cell as a row of its own.
+    """
+    width, out = len(spec.columns), []
+    for row in rows:
+        prev = out[-1] if out else None
+        if prev and _names_nothing(row.label) and _expects_value(prev.label):
+            cells = [*(prev.cells or ()), Cell(row.label.strip(), row.line), *(row.cells or ())]
+            if len(_unit_code_rest(cells, spec)[2]) <= width:
+                prev.cells = cells
+                continue
+        out.append(row)
+    return out
 
 
 def prose_numbers(text: str, phrases: list[str]) -> set[float]:
@@ -584,7 +633,7 @@ def parse_tables(doc):
     if cell_tables:
         result.layout = "html" if doc.is_html else kinds.get(cell_tables[0][0].header_line, "cells_per_line")
         for spec, body in cell_tables:
-            rows = [Row(r.label, r.line, cells=r.cells) for r in read_rows(body)]
+            rows = given_back_cells([Row(r.label, r.line, cells=r.cells) for r in read_rows(body)], spec)
             result.rows += _table_rows(rows, spec, "", result.problems)
         return result
     for spec, rows, before in find_collapsed_tables(doc.lines):
