@@ -236,7 +236,7 @@ TOWN_MARKDOWN = """乡镇政府信息公开情况统计表
 
 def test_markdown_table_with_serial_numbers_and_three_value_columns():
     result = _parse(TOWN_MARKDOWN, "town.md")
-    assert result.layout == "pipe" and not result.problems
+    assert result.layout == "markdown" and not result.problems
     total = _cell(result.rows, "active_total", column="乡镇街道统计数")
     assert (total["value"], total["row_path"], total["source_line"]) == (35, "一.1", 6)
     assert _cell(result.rows, "active_law_enforcement", column="区直单位统计数")["value"] is None
@@ -338,9 +338,14 @@ S15_MARKDOWN = """附件：政府信息公开情况统计表
 """
 
 
+def test_pipe_rows_without_a_rule_are_the_pipe_layout():
+    without_rule = "\n".join(l for l in S15_MARKDOWN.split("\n") if not l.startswith("|----"))
+    assert _parse(without_rule, "s15.txt").layout == "pipe"
+
+
 def test_s15_markdown_serial_cells_and_dash_blanks():
     result = _parse(S15_MARKDOWN, "s15.md")
-    assert result.problems == []
+    assert (result.layout, result.problems) == ("markdown", [])
     paths = [(r["row_path"], r["indicator"], r["value"]) for r in result.rows if r["column"] == "区政府统计数"]
     assert paths == [("一.(一)", "active_total", 1200), ("一.(一).其中", "active_normative_docs", 12),
                      ("一.(一).其中", "normative_docs_issued", 12), ("三.(一)", "requests_received", 40),

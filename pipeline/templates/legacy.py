@@ -241,6 +241,7 @@ def _flatten(lines: list[Line]) -> tuple[list[Line], dict[int, str]]:
         text = line.text
         if "|" in text:
             if _MARKDOWN_RULE.match(text):
+                kinds[line.no] = "rule"
                 continue
             kind, cells = "pipe", _serial_joined([c.strip() for c in text.strip().strip("|").split("|")])
         elif "\t" in text:
@@ -624,6 +625,14 @@ def _table_rows(rows: list[Row], spec: TableSpec, prose: str, problems: list[str
     return statistics_rows(rows, spec, problems)
 
 
+def _layout(kinds: dict[int, str], header_line: int) -> str:
+    """The contract's name for how a table was printed, from how _flatten split its header line."""
+    kind = kinds.get(header_line, "cells_per_line")
+    if kind == "pipe" and kinds.get(header_line + 1) == "rule":
+        return "markdown"  # a pipe table with a '|---|' rule under its header
+    return kind
+
+
 def parse_tables(doc):
     from pipeline.parse import TablesResult
 
@@ -631,7 +640,7 @@ def parse_tables(doc):
     result = TablesResult()
     cell_tables = find_cell_tables(lines)
     if cell_tables:
-        result.layout = "html" if doc.is_html else kinds.get(cell_tables[0][0].header_line, "cells_per_line")
+        result.layout = "html" if doc.is_html else _layout(kinds, cell_tables[0][0].header_line)
         for spec, body in cell_tables:
             rows = given_back_cells([Row(r.label, r.line, cells=r.cells) for r in read_rows(body)], spec)
             result.rows += _table_rows(rows, spec, "", result.problems)
