@@ -93,16 +93,14 @@ def _where(scope, column) -> str:
 
 # ---------------------------------------------------------------- sums over cells
 
-def _side(rows: list[dict], name) -> tuple[float | None, str, bool]:
-    """One side of an identity: its sum, blanks taken as 0 while others have values (None when every cell is
-    blank), its cells as text, and whether a cell is blank."""
-    total, blank, pieces = None, False, []
+def _side(rows: list[dict], name) -> tuple[float, str, bool]:
+    """One side of an identity: its sum with blanks taken as 0 (formats.md §2.5), its cells as text, and whether
+    a cell is blank."""
+    total, blank, pieces = 0.0, False, []
     for row in rows:
         value = row.get("value")
         if value is None:
             blank = True
-        elif total is None:
-            total = float(value)
         else:
             total += float(value)
         pieces.append(f"「{name(row)}」 {_fmt(value)}")
@@ -120,25 +118,41 @@ def compare(op: str, lhs: float, rhs: float) -> bool:
 SYMBOL = {"equal": ("=", "≠"), "at_least": ("≥", "<"), "at_most": ("≤", ">")}
 
 
-def identity(check_id: str, report: dict, lhs: list[dict], rhs: list[dict], op: str, scope, where: str, name) -> dict:
-    """One identity over the printed cells of its two sides → a result row."""
+def identity(check: dict, report: dict, lhs: list[dict], rhs: list[dict], op: str, scope, where: str, name) -> dict:
+    """One identity over the printed cells of its two sides → a result row. Blank cells count as 0 and the message
+    says which, except in the columns the check declares blank_not_zero (a blank 表三 总计 is not printed, T3-2)."""
+    check_id = check["check"]
     lhs_total, lhs_text, lhs_blank = _side(lhs, name)
     rhs_total, rhs_text, rhs_blank = _side(rhs, name)
     line = lhs[0].get("source_line")
-    if lhs_total is None or rhs_total is None:
-        return result_row(check_id, report, scope, "not_assessable", rhs_total, lhs_total,
-                          f"{where}{lhs_text} vs {rhs_text}: a side is blank, not assessed", line)
+    blanks = [r for r in lhs + rhs if r.get("value") is None] if lhs_blank or rhs_blank else []
+    unprinted = _unprinted(check, blanks)
+    if unprinted:
+        expected = None if _holds(rhs, unprinted) else rhs_total
+        actual = None if _holds(lhs, unprinted) else lhs_total
+        return result_row(check_id, report, scope, "not_assessable", expected, actual,
+                          f"{where}{lhs_text} vs {rhs_text}: a blank 「{unprinted[0].get('column')}」 is not a 0, "
+                          "not assessed", line)
     ok = compare(op, lhs_total, rhs_total)
     if len(lhs) > 1:
         lhs_text += f" = {_fmt(lhs_total)}"
     if len(rhs) > 1:
         rhs_text += f" = {_fmt(rhs_total)}"
-    note = ""
-    if lhs_blank or rhs_blank:
-        blanks = [r for r in lhs + rhs if r.get("value") is None]
-        note = f"; blank {', '.join('「' + name(r) + '」' for r in blanks)} taken as 0"
+    note = f"; blank {', '.join('「' + name(r) + '」' for r in blanks)} taken as 0" if blanks else ""
     message = f"{where}{lhs_text} {SYMBOL[op][0 if ok else 1]} {rhs_text}{note}"
     return result_row(check_id, report, scope, "pass" if ok else "fail", rhs_total, lhs_total, message, line)
+
+
+def _unprinted(check: dict, blanks: list[dict]) -> list[dict]:
+    """The blank cells in a column the check declares blank_not_zero: not printed rather than 0."""
+    columns = check["blank_not_zero"]
+    if not columns:
+        return []
+    return [r for r in blanks if column_code(r["table"], r.get("column")) in columns.split("|")]
+
+
+def _holds(side: list[dict], cells: list[dict]) -> bool:
+    return any(row is cell for row in side for cell in cells)
 
 
 @lru_cache(maxsize=None)  # the catalogs' few expressions, split for every group of every report
@@ -185,7 +199,7 @@ def identities(check: dict, report: dict, groups: Groups, name) -> list[dict]:
             continue
         rhs = [cells[c] for c in rhs_codes if c in cells]
         if rhs:
-            out.append(identity(check["check"], report, lhs, rhs, op, scope, where, name))
+            out.append(identity(check, report, lhs, rhs, op, scope, where, name))
     return out
 
 

@@ -50,7 +50,7 @@ def test_legacy_sums_hold_on_the_seed_and_fail_when_a_part_changes(doc, parsed, 
     assert failed[0]["responsibility"] == "source" and stat(result, part, "本行政区域")["label"] in failed[0]["message"]
 
 
-def test_blank_part_counts_as_zero_and_says_so_all_blank_is_not_assessable(doc, parsed):
+def test_blank_parts_count_as_zero_and_say_so_even_when_every_part_is_blank(doc, parsed):
     result, _ = parsed(doc, "zhucheng-2017.txt")
     stat(result, "archive_electronic", "市本级")["value"] = None
     stat(result, "archive_submissions", "市本级")["value"] = 224
@@ -58,7 +58,8 @@ def test_blank_part_counts_as_zero_and_says_so_all_blank_is_not_assessable(doc, 
     assert row["status"] == "pass" and "「(二)电子文件数」 taken as 0" in row["message"]
     stat(result, "archive_paper", "市本级")["value"] = None
     row = next(r for r in results(result, check="legacy_archive_by_medium") if r["scope"] == "市本级")
-    assert row["status"] == "not_assessable"
+    assert (row["status"], row["expected"], row["actual"]) == ("fail", 0, 224)
+    assert row["message"].endswith("; blank 「(一)纸质文件数」, 「(二)电子文件数」 taken as 0")
 
 
 def test_reading_points_printed_twice_disagree_in_the_city_table(doc, parsed):
@@ -116,8 +117,31 @@ def test_a_broken_identity_in_a_collapsed_reading_blames_the_extraction(doc, par
 
 def test_blank_totals_of_the_shanghai_2019_table_are_not_assessed(doc, parsed):
     result, _ = parsed(doc, "shanghai-office-2019.html")
-    rows = results(result, check="std_requests_row_total")
-    assert {r["status"] for r in rows} == {"pass", "not_assessable"}
+    rows = {r["message"].split("] ")[0] + "]": r for r in results(result, check="std_requests_row_total")}
+    granted = rows["[予以公开]"]
+    assert (granted["status"], granted["expected"], granted["actual"]) == ("not_assessable", 272, None)
+    assert granted["message"].endswith("「其他」 1: a blank 「总计」 is not a 0, not assessed")
+    assert rows["[总计]"]["status"] == "pass"  # 805 = 767 + 35 + 2 + 1, blank 科研机构 and 社会公益组织 as 0
+    outcomes = [r for r in results(result, check="std_requests_outcomes") if r["message"].startswith("[总计]")]
+    assert [(r["status"], r["expected"], r["actual"]) for r in outcomes] == [("not_assessable", None, 805)]
+
+
+def test_blank_cells_of_shanghai_2019_count_as_zero_and_the_message_says_which(doc, parsed):
+    result, _ = parsed(doc, "shanghai-office-2019.html")
+    identities = [r for r in results(result) if r["check"].startswith("std_")]
+    assert [r["status"] for r in identities].count("not_assessable") == 13  # 12 blank 总计 rows + （七）总计 [总计]
+    assert "fail" not in {r["status"] for r in identities}
+    research = next(r for r in results(result, check="std_requests_balance") if r["message"].startswith("[科研机构]"))
+    assert (research["status"], research["expected"], research["actual"]) == ("pass", 0, 0)
+    after_review = next(r for r in results(result, check="std_review_litigation_total")
+                        if r["message"].startswith("[复议后起诉]"))
+    assert after_review["status"] == "pass" and after_review["message"] == (
+        "[复议后起诉] 「总计」 blank = 「结果维持」 blank + 「结果纠正」 blank + 「其他结果」 blank + 「尚未审结」 blank = 0; "
+        "blank 「总计」, 「结果维持」, 「结果纠正」, 「其他结果」, 「尚未审结」 taken as 0")
+    next(r for r in result.statistics if r["table"] == "review_litigation" and r["indicator"] == "litigation_after_review"
+         and r["column"] == "总计")["value"] = 1.0
+    failed = results(result, check="std_review_litigation_total", status="fail")
+    assert [(r["expected"], r["actual"], r["severity"], r["responsibility"]) for r in failed] == [(0, 1, "error", "source")]
 
 
 def test_narrative_counts_agree_with_the_table_on_other_bases_and_split_litigation(doc, parsed):
