@@ -1,6 +1,7 @@
-"""Narrative sentences → key-domain counts and request/review/litigation statements."""
+"""Narrative sentences → key-domain counts and request/review/litigation statements of the report year."""
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -20,7 +21,8 @@ _CLAUSE_MARK_OR_BRACKET = re.compile("[，,；;：:。！？!?（）()]")
 # What a domain statement counts comes after its verb: 共公开「扶贫信息」600余条.
 _ANCHOR = re.compile(r"公开|发布|公示|公布|推送|刊登|披露|报送|归集")
 _FILLER_HEAD = re.compile(r"^(?:\d{4}年度?|今年|全年|其中|主动|累计|共|各类|有关|相关|了|的|、|\s)+")
-_FILLER_TAIL = re.compile(r"(?:今年|全年|累计|共计|合计|总计|共|计|达|为|\s)+$")
+# 不少于/不低于/至少 before a number are qualifiers (at least) that the number grammar does not read yet.
+_FILLER_TAIL = re.compile(r"(?:今年|全年|累计|共计|合计|总计|共|计|达到|达|为|不少于|不低于|至少|不超过|不多于|\s)+$")
 _GENERIC_OBJECT = re.compile(r"^(?:各类|相关|有关|此类|上述)?(?:信息|内容)?$|等(?:信息|内容)$")
 _AFTER_UNIT = re.compile(r"[^，,。；;：:、（(！？!?]*")
 _HEADING_SUFFIX = re.compile(r"(?:公开|信息|情况|工作|领域|项目|方面|数量|类别|形式|建设|机制)$")
@@ -90,6 +92,7 @@ class Sentence:
     text: str
     quantities: list[Quantity]
     outline: Outline
+    plans: Plans
 
 
 @dataclass
@@ -131,11 +134,13 @@ _USED_UNITS = DOMAIN_UNITS | OUTCOME_UNITS
 _USED_UNIT_CHARS = "".join(sorted(_USED_UNITS))
 
 
-def walk(doc) -> list[Sentence]:
+def walk(doc, report_year: int | None = None) -> list[Sentence]:
     """The sentences either reader can use, in document order. Splitting, heading and number-finding are most
-    of both readers' cost: parse walks a document once and hands the walk to both."""
+    of both readers' cost: parse walks a document once and hands the walk to both. The report year tells
+    a later year's plans from the year's facts."""
     prose = blocks(doc)
     outline = Outline(prose)
+    plans = Plans(prose, report_year)
     phrase = _countless_rules()[1]
     found = []
     for block_no, block in enumerate(prose):
@@ -148,8 +153,100 @@ def walk(doc) -> list[Sentence]:
         for start, text in sentences(block):
             quantities = find_quantities(text) if counting and may_count(text, _USED_UNIT_CHARS) else []
             if any(q.unit in _USED_UNITS for q in quantities) or (phrased and phrase.search(text)):
-                found.append(Sentence(block, block_no, start, text, quantities, outline))
+                found.append(Sentence(block, block_no, start, text, quantities, outline, plans))
     return found
+
+
+# --------------------------------------------------------------------------------------------
+# Plans, targets and intentions: the facts are only those of the report year (formats.md §3.1)
+
+# A year opening a sentence, a paragraph or a heading dates what follows it (2018年,我市将…); one
+# inside a clause may be a deadline or a carry-over that is the year's own fact (结转至2018年办理3件).
+_YEAR_OPENING = re.compile(r"\s*(?:在|于|到)?((?:19|20)\d\d)\s*年")
+_YEAR = re.compile(r"(?:19|20)\d\d(?=\s*年)")
+_OPENING_CLAUSE = re.compile(r"[^，,；;：:。！？!?]*")
+# Requests carried into the next year and cases still open are the year's facts, worded ahead.
+_FORWARD_MEASURES = {"carried_forward", "pending"}
+
+
+@lru_cache(maxsize=None)
+def _plan_cues() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
+    """Patterns over the catalog's cues: looking ahead (to the sentence's end), aims (their clause),
+    both (one scan of a sentence finds every cue), and headings of plans."""
+    by_scope: dict[str, list[str]] = {}
+    for row in catalog.load_csv("plan_cues.csv"):
+        by_scope.setdefault(row["scope"], []).append(row["cue"])
+    ahead, aim, heading = ("|".join(by_scope[scope]) for scope in ("sentence", "clause", "heading"))
+    # Bare '|' joins keep every alternative starting with a literal: the engine skips ahead to those.
+    return re.compile(ahead), re.compile(aim), re.compile(f"{ahead}|{aim}"), re.compile(heading)
+
+
+class Plans:
+    """Where a document's prose looks ahead. Few sentences hold a count that is read as a row, so
+    a sentence is asked only then, and once; its block once for all its sentences."""
+
+    def __init__(self, prose: list[Block], report_year: int | None):
+        self.prose = prose
+        self._next_year = report_year + 1 if report_year else 10_000  # the first year a plan may name
+        self._sentences: dict[int, tuple[float, tuple[tuple[int, int], ...]]] = {}
+        self._blocks: dict[int, bool] = {}  # block → whether all of it is a plan
+        self._headings: dict[int, bool] = {}  # heading line's block → whether it names plans
+
+    def stated(self, sentence: Sentence, pos: int) -> bool:
+        """Whether what stands at pos in the sentence is a plan, target or intention rather than a fact:
+        a cue before it in its sentence (or, for an aim, in its clause), a paragraph opening with one
+        (2018年,我市将…: its later sentences are plans too) or a section of plans it stands in."""
+        found = self._sentences.get(id(sentence))  # a sentence lives as long as its walk, and this with it
+        if found is None:
+            found = self._sentences[id(sentence)] = self._read(sentence)
+        ahead, aims = found
+        return ahead < pos or bool(aims) and any(begin < pos <= end for begin, end in aims)
+
+    def _read(self, sentence: Sentence) -> tuple[float, tuple[tuple[int, int], ...]]:
+        """Where the sentence starts looking ahead (-1: all of it; inf: nowhere), and the clauses aims rule."""
+        no, text = sentence.block_no, sentence.text
+        if no not in self._blocks:
+            self._blocks[no] = self._opens_plan(no) or self._in_plan_section(no)
+        if self._blocks[no] or self._opens_later_year(text):
+            return -1, ()
+        _, aim, either, _ = _plan_cues()
+        aims = []
+        for cue in either.finditer(text):
+            if not aim.match(text, cue.start()):
+                return cue.start(), tuple(aims)
+            mark = _CLAUSE_MARK.search(text, cue.end())
+            aims.append((cue.start(), mark.start() if mark else len(text)))
+        return math.inf, tuple(aims)
+
+    def _opens_later_year(self, text: str) -> bool:
+        opening = _YEAR_OPENING.match(text)
+        return opening is not None and int(opening[1]) >= self._next_year
+
+    def _opens_plan(self, block_no: int) -> bool:
+        """Whether the block's opening clause looks ahead (2018年,我市将…; 下一步,…)."""
+        text = self.prose[block_no].text
+        return self._opens_later_year(text) or _plan_cues()[0].search(text, 0, _OPENING_CLAUSE.match(text).end()) is not None
+
+    def _in_plan_section(self, block_no: int) -> bool:
+        """Whether the heading line of rank 1 in force, or one of rank 2 under it, names plans
+        (六、存在的主要问题及改进措施; （二）2018年工作打算)."""
+        below = 3
+        for no in range(block_no - 1, -1, -1):  # a section's heading line is a few blocks back
+            rank = self.prose[no].heading_rank
+            if 0 < rank < below:
+                if self._names_plans(no):
+                    return True
+                if rank == 1:
+                    return False
+                below = rank
+        return False
+
+    def _names_plans(self, block_no: int) -> bool:
+        if block_no not in self._headings:
+            heading = self.prose[block_no].text
+            self._headings[block_no] = _plan_cues()[3].search(heading) is not None or "年" in heading and any(
+                int(year) >= self._next_year for year in _YEAR.findall(heading))
+        return self._headings[block_no]
 
 
 # --------------------------------------------------------------------------------------------
@@ -163,7 +260,7 @@ def domain_counts(doc, prose: list[Sentence] | None = None) -> list[dict]:
             if q.unit in DOMAIN_UNITS:
                 stmt = Statement(sentence, q)
                 found = _domain_of(stmt, previous_end)
-                if found:
+                if found and not sentence.plans.stated(sentence, q.start):
                     rows.append(_domain_row(stmt, *found))
             previous_end = q.end
     return rows
@@ -310,15 +407,22 @@ def _sentence_outcomes(sentence: Sentence) -> list[dict]:
     for begin, end in _clauses(sentence.text):
         inside = [i for i, q in enumerate(counts) if begin <= q.start < end]
         if not inside:
-            rows += _clause_without_count(sentence, begin, end, stage_totals)
+            rows += [r for r in _clause_without_count(sentence, begin, end, stage_totals)
+                     if not _stated_as_plan(r, sentence, begin)]
             continue
         for i in inside:
             row = _count_row(sentence, counts, i, rows)
+            if row and _stated_as_plan(row, sentence, counts[i].start):
+                continue
             if row:
                 rows.append(row)
                 if row["measure"] == "total" and row["stage"] != "request":
                     stage_totals.append(row)
     return rows
+
+
+def _stated_as_plan(row: dict, sentence: Sentence, pos: int) -> bool:
+    return row["measure"] not in _FORWARD_MEASURES and sentence.plans.stated(sentence, pos)
 
 
 def _count_row(sentence: Sentence, counts: list[Quantity], i: int, earlier: list[dict]) -> dict | None:

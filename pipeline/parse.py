@@ -98,7 +98,7 @@ def parse_document(doc: Document) -> ParseResult:
 
     scopes = sorted({row["scope"] for row in stats if row.get("scope")})
     outcome_rows = _stage("table outcomes", problems, outcomes.from_statistics, stats, template, default=[])
-    prose = _stage("prose", problems, narrative.walk, doc, default=[])
+    prose = _stage("prose", problems, narrative.walk, doc, meta["report_year"], default=[])
     outcome_rows += _stage("narrative outcomes", problems, narrative.outcome_statements, doc, template, scopes, prose,
                            default=[])
     domain_rows = _stage("key-domain counts", problems, narrative.domain_counts, doc, prose, default=[])

@@ -41,6 +41,7 @@ class Block:
     text: str
     starts: tuple[int, ...]  # offset in text where each joined line begins
     line_nos: tuple[int, ...]
+    heading_rank: int = 0  # the rank of the heading a heading line starts with (0: not a heading line)
 
     def line_at(self, pos: int) -> int:
         return self.line_nos[max(0, bisect_right(self.starts, pos) - 1)]
@@ -81,13 +82,16 @@ def blocks(doc) -> list[Block]:
             continue
         if is_page_footer(text):
             continue
-        heading = len(text) <= HEADING_MAX and _MARKER.match(text) is not None
-        if heading and texts:
-            _close(out, texts, nos, worded)
-            texts, nos = [], []
+        marker = _MARKER.match(text) if len(text) <= HEADING_MAX else None
+        if marker:  # a heading line is a block of its own
+            if texts:
+                _close(out, texts, nos, worded)
+            out.append(Block(text, (0,), (line.no,), int(marker.lastgroup[1])))
+            texts, nos, worded = [], [], False
+            continue
         texts.append(text)
         nos.append(line.no)
-        if heading or text.endswith(_TERMINAL):
+        if text.endswith(_TERMINAL):
             out.append(_block(texts, nos))
             texts, nos, worded = [], [], False
         else:

@@ -208,3 +208,94 @@ def test_markers_found_from_their_cues_are_those_a_full_scan_finds(text):
 
     assert [(m.span(), m.lastgroup) for m in _markers(text)] == \
         [(m.span(), m.lastgroup) for m in _MARKER.finditer(text)]
+
+
+# --- plans, targets and intentions (formats.md §3.1: facts are only those of the report year) ---------
+
+def _zhucheng_with(raw_dir, edits):
+    """zhucheng-2017 with some lines replaced (old → new), parsed end to end (the report year is 2017)."""
+    from pipeline.parse import parse_bytes
+
+    text = (raw_dir / "zhucheng-2017.txt").read_text(encoding="utf-8")
+    for old, new in edits:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    return parse_bytes(text.encode("utf-8"), "zhucheng-2017-variant.txt")
+
+
+def _domain_facts(result):
+    return {(r["domain"], r["count"], r["qualifier"]) for r in result.key_domain_counts}
+
+
+_POVERTY = "2017年,全市各级各有关部门共公开扶贫信息600余条。"
+_SHIPPED_POVERTY = ("poverty_alleviation", 600, "at_least")
+
+
+@pytest.fixture(scope="module")
+def shipped_domains(raw_dir):
+    return _domain_facts(_zhucheng_with(raw_dir, []))
+
+
+@pytest.mark.parametrize("plan", [
+    "计划全年公开扶贫信息800条以上、社会救助信息1000余条。",  # the audit's sentence, 计划 opening it
+    "2018年,全市公开扶贫信息800条以上、社会救助信息1000余条。",  # a sentence opening with a later year
+    "下一步,我市将继续加大扶贫信息公开力度,全年公开扶贫信息800条以上、社会救助信息1000余条。",
+    "我市拟于明年公开扶贫信息800条以上、社会救助信息1000余条。",
+])
+def test_a_plan_next_to_the_years_fact_gives_no_row(raw_dir, shipped_domains, plan):
+    found = _domain_facts(_zhucheng_with(raw_dir, [(_POVERTY, _POVERTY + plan)]))
+    assert found == shipped_domains and _SHIPPED_POVERTY in found
+
+
+def test_the_fact_before_a_plan_in_one_sentence_is_kept(raw_dir, shipped_domains):
+    # 全年共发布…，将继续…: the plan runs from its cue to the sentence's end
+    mixed = _POVERTY.replace("。", ",将继续加大公开力度,全年公开扶贫信息800条以上。")
+    assert _domain_facts(_zhucheng_with(raw_dir, [(_POVERTY, mixed)])) == shipped_domains
+
+
+def test_an_aim_rules_only_its_clause(raw_dir, shipped_domains):
+    aimed = "争取全年公开扶贫信息800条以上," + _POVERTY
+    assert _domain_facts(_zhucheng_with(raw_dir, [(_POVERTY, aimed)])) == shipped_domains
+    # 争取做到… in a fact sentence is effort, not a target: the count after it stays
+    effort = _POVERTY.replace("2017年,", "2017年,争取做到应公开尽公开,")
+    assert _SHIPPED_POVERTY in _domain_facts(_zhucheng_with(raw_dir, [(_POVERTY, effort)]))
+
+
+def test_a_paragraph_opening_with_a_plan_is_a_plan_throughout(raw_dir, shipped_domains):
+    # 2018年,我市将…: the later points of the paragraph state no cue of their own
+    paragraph = "下一步,我市将从以下方面推进:一是扩大公开范围。全年公开扶贫信息800条以上、社会救助信息1000余条。\n\n"
+    result = _zhucheng_with(raw_dir, [("(二)突出重点领域", paragraph + "(二)突出重点领域")])
+    assert _domain_facts(result) == shipped_domains
+
+
+def test_counts_in_the_section_of_improvement_measures_are_plans(raw_dir, shipped_domains):
+    # 六、存在的主要问题及改进措施: a paragraph with no cue of its own, under the section of plans
+    problems = "目前,我市政府信息公开工作存在的主要问题:"
+    result = _zhucheng_with(raw_dir, [(problems, "全年公开扶贫信息800条以上、社会救助信息1000余条。\n\n" + problems)])
+    assert _domain_facts(result) == shipped_domains
+
+
+def test_words_that_only_look_like_plans_keep_the_fact(raw_dir, shipped_domains):
+    # 将 as the disposal marker, 拟征收土地 as a noun phrase, 计划 as a noun: the year's facts stay
+    for lead in ("将扶贫信息纳入重点公开目录,", "方便公众查询拟征收土地的位置,", "按照年度计划,"):
+        fact = _POVERTY.replace("2017年,", "2017年," + lead)
+        assert _SHIPPED_POVERTY in _domain_facts(_zhucheng_with(raw_dir, [(_POVERTY, fact)])), lead
+
+
+def test_a_stated_lower_bound_word_is_not_part_of_the_label(raw_dir):
+    fact = _POVERTY.replace("扶贫信息600余条", "扶贫信息不少于600条")
+    [row] = [r for r in _zhucheng_with(raw_dir, [(_POVERTY, fact)]).key_domain_counts
+             if r["domain"] == "poverty_alleviation"]
+    assert (row["domain_label"], row["count"]) == ("扶贫信息", 600)
+
+
+def test_request_plans_give_no_outcome_but_carried_over_requests_stay(doc):
+    plain = snippet("本年度共收到政府信息公开申请88件。")
+    planned = snippet("本年度共收到政府信息公开申请88件,预计明年收到申请100件以上。")
+    rows = [(r["measure"], r["count"]) for r in narrative.outcome_statements(planned, "legacy", [])]
+    assert rows == [(r["measure"], r["count"]) for r in narrative.outcome_statements(plain, "legacy", [])] == [
+        ("received", 88)]
+    # requests carried into the next year are the year's own fact, however it is worded
+    forward = snippet("因法定期限未届满,将于下年度继续办理的申请72件。")
+    assert [(r["measure"], r["count"]) for r in narrative.outcome_statements(forward, "std2019", [])] == [
+        ("carried_forward", 72)]
