@@ -54,6 +54,7 @@ EXACT, AT_LEAST, APPROX, AT_MOST = "exact", "at_least", "approx", "at_most"
 _PREFIX_QUALIFIERS = {
     "大约": APPROX, "约": APPROX, "近": AT_MOST, "不足": AT_MOST, "不到": AT_MOST,
     "逾": AT_LEAST, "超过": AT_LEAST, "超": AT_LEAST,
+    "不少于": AT_LEAST, "不低于": AT_LEAST, "至少": AT_LEAST, "不超过": AT_MOST, "不多于": AT_MOST, "不高于": AT_MOST,
 }
 _INFIX_QUALIFIERS = {"余": AT_LEAST, "多": AT_LEAST}
 _SUFFIX_QUALIFIERS = {"以上": AT_LEAST, "多": AT_LEAST, "左右": APPROX, "以下": AT_MOST}

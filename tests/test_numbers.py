@@ -13,6 +13,8 @@ QUALIFIED = [  # (how it is written around the number, qualifier)
     ("{n}{u}", "exact"), ("{n}余{u}", "at_least"), ("{n}多{u}", "at_least"), ("{n}{u}以上", "at_least"),
     ("逾{n}{u}", "at_least"), ("约{n}{u}", "approx"), ("大约{n}{u}", "approx"), ("{n}{u}左右", "approx"),
     ("近{n}{u}", "at_most"), ("不足{n}{u}", "at_most"), ("{n}{u}以下", "at_most"),
+    ("不少于{n}{u}", "at_least"), ("不低于{n}{u}", "at_least"), ("至少{n}{u}", "at_least"),
+    ("不超过{n}{u}", "at_most"), ("不多于{n}{u}", "at_most"), ("不高于{n}{u}", "at_most"),
 ]
 UNITS = ["条", "件", "项", "人次", "个", "份"]
 FULLWIDTH = str.maketrans("0123456789.", "０１２３４５６７８９．")
