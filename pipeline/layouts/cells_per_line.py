@@ -11,12 +11,9 @@ from schemas.vocabularies import UNITS
 
 UNIT_WORDS = frozenset(UNITS)
 _NOTE = re.compile(r"^[(（](?![一二三四五六七八九十\d]+[)）])")
-_DASH_RUN = re.compile(r"[-—–－]{2,}")
-
-
-def is_placeholder(text: str) -> bool:
-    """A blank cell: a placeholder, or a run of dashes ('----', as markdown copies print an empty cell)."""
-    return text in PLACEHOLDERS or (text[:1] in "-—–－" and bool(_DASH_RUN.fullmatch(text)))
+# A blank cell: a placeholder, or a run of one dash ('----', as markdown copies print an empty cell). A set, not a
+# pattern, as every cell and line is tested; a run longer than 40 would be a rule, not a cell.
+BLANKS = frozenset(PLACEHOLDERS) | {dash * n for dash in "-—–－" for n in range(2, 41)}
 
 
 # Not frozen, though never changed once read: one is built per cell line and a frozen init is ~5× slower.
@@ -27,7 +24,7 @@ class Cell:
 
     @property
     def is_blank(self) -> bool:
-        return is_placeholder(self.text)
+        return self.text in BLANKS
 
 
 @dataclass
@@ -41,7 +38,7 @@ class RawRow:
 def cell_text(text: str) -> str | None:
     """The cell a line holds (a number, a placeholder, a unit or a blank), None for a label-like line."""
     s = text.strip()
-    if not s or is_placeholder(s) or s in UNIT_WORDS or is_number_cell(s):
+    if not s or s in BLANKS or s in UNIT_WORDS or is_number_cell(s):
         return s
     return None
 

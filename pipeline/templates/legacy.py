@@ -395,15 +395,9 @@ def find_collapsed_tables(lines: list[Line]) -> list[tuple[TableSpec, list[Row],
 
 # ── values ───────────────────────────────────────────────────────────────────────────────────────
 
-def _unit_and_values(cells: list[Cell], spec: TableSpec) -> tuple[str, str, list[Cell]]:
-    """A row's printed unit, code and value cells: the unit and code cells are sometimes printed, sometimes not."""
-    unit, code, rest = _unit_code_rest(cells, spec)
-    width = len(spec.columns)
-    return unit, code, rest[-width:] if len(rest) >= width else rest
-
-
 def _unit_code_rest(cells: list[Cell], spec: TableSpec) -> tuple[str, str, list[Cell]]:
-    """_unit_and_values before extra leading cells are cut."""
+    """A row's printed unit, code and value cells (the unit and code cells are sometimes printed, sometimes not);
+    the value cells may still hold extra leading ones."""
     width, code, unit, rest = len(spec.columns), "", "", []
     for c in cells:
         if c.text not in UNIT_WORDS:
@@ -420,9 +414,10 @@ def _unit_code_rest(cells: list[Cell], spec: TableSpec) -> tuple[str, str, list[
 
 
 def fill_cells(row: Row, spec: TableSpec, problems: list[str]) -> None:
-    row.unit, row.code, cells = _unit_and_values(row.cells or [], spec)
-    row.blank = all(c.is_blank for c in cells)
+    row.unit, row.code, cells = _unit_code_rest(row.cells or [], spec)
     width = len(spec.columns)
+    cells = cells[-width:]
+    row.blank = all(c.is_blank for c in cells)
     if cells and len(cells) < width:
         # Which column each printed cell belongs to is unknown: the row keeps its cells, all of them empty.
         if not row.blank:  # a blank row printed short ('---- | |||') loses nothing
@@ -433,10 +428,11 @@ def fill_cells(row: Row, spec: TableSpec, problems: list[str]) -> None:
     unreadable = []
     for cell in cells:
         try:
-            value = None if cell.is_blank else parse_cell(cell.text)
+            value = parse_cell(cell.text)
         except ValueError:
-            unreadable.append(cell.text)
             value = None
+            if not cell.is_blank:  # a run of dashes is a blank parse_cell does not know
+                unreadable.append(cell.text)
         row.values.append(value)
         row.raws.append(cell.text)
         row.lines.append(cell.line)
@@ -460,8 +456,8 @@ def _expects_value(label: str) -> bool:
 
 
 def _names_nothing(label: str) -> bool:
-    """A label line naming no catalog row, no column and carrying no numbering ('×', '未统计')."""
-    return not candidates(label) and not enumeration_tokens(label) and not _is_header_word(label)
+    """Whether a label line that names no catalog row names no column either and carries no numbering ('×')."""
+    return not enumeration_tokens(label) and not _is_header_word(label)
 
 
 def given_back_cells(rows: list[Row], spec: TableSpec) -> list[Row]:
@@ -471,10 +467,12 @@ def given_back_cells(rows: list[Row], spec: TableSpec) -> list[Row]:
     (a blank unit cell gives way): those lines are its cells, printed as neither numbers nor placeholders. Without
     them its value would vanish: the row would read as a blank heading and the cell as a row of its own.
     """
-    width, out = len(spec.columns), []
-    for row in rows:
-        prev = out[-1] if out else None
-        if prev and _names_nothing(row.label) and _expects_value(prev.label):
+    if all(map(candidates, [row.label for row in rows])):
+        return rows  # most tables: every line names a row
+    width, out = len(spec.columns), rows[:1]
+    for row in rows[1:]:
+        prev = out[-1]
+        if not candidates(row.label) and _names_nothing(row.label) and _expects_value(prev.label):
             cells = [*(prev.cells or ()), Cell(row.label.strip(), row.line), *(row.cells or ())]
             if len(_unit_code_rest(cells, spec)[2]) <= width:
                 prev.cells = cells
