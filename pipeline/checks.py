@@ -8,6 +8,7 @@ from functools import cached_property, lru_cache
 
 from pipeline import catalog
 from pipeline.labels import label_key
+from pipeline.numbers import parse_cell
 
 # Layouts read by splitting runs or re-aligning PDF text: a broken table identity there is our reading first.
 HEURISTIC_LAYOUTS = {"collapsed", "pdf_text"}
@@ -227,7 +228,7 @@ def cell_values(check: dict, report: dict, stats: list[dict]) -> list[dict]:
     out, printed = [], 0
     for row in stats:
         value = row.get("value")
-        if value is None:
+        if value is None and (value := _withheld_negative(row.get("value_raw"))) is None:
             continue
         printed += 1
         if value < 0 or not float(value).is_integer():  # the usual cell passes on these two tests alone
@@ -236,6 +237,16 @@ def cell_values(check: dict, report: dict, stats: list[dict]) -> list[dict]:
         return []
     return out or [result_row(check["check"], report, None, "pass", None, None,
                               f"all {printed} printed cells are whole numbers ≥ 0, or signed or decimal where their column allows it", None)]
+
+
+def _withheld_negative(raw: str | None) -> float | None:
+    """The number a cell prints negative where parse left it empty (parse.counts_not_negative), else None."""
+    if not raw or raw.lstrip()[:1] not in ("-", "−"):
+        return None
+    try:
+        return parse_cell(raw)
+    except ValueError:
+        return None
 
 
 def _odd_cell(check: dict, report: dict, row: dict, value: float, decimal_units: frozenset) -> list[dict]:

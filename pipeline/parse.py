@@ -82,6 +82,19 @@ def units_fit_catalog(rows: list[dict], problems: list[str]) -> list[dict]:
     return rows
 
 
+def counts_not_negative(rows: list[dict], problems: list[str]) -> list[dict]:
+    """A negative number in a column that counts (all but 本年增/减) contradicts the template: the cell keeps
+    its printed text and no value, so no total or share is built on it, and the report says so."""
+    for row in rows:
+        value = row["value"]
+        if value is not None and value < 0 and not catalog.signed_cell(row["table"], row["column"]):
+            cell = f"「{row['label']}」" + (f"/{row['column']}" if row["column"] else "")
+            problems.append(f"cell {cell} at line {row['source_line']} prints {row['value_raw']!r}, a negative "
+                            "count; left empty")
+            row["value"] = None
+    return rows
+
+
 def parse_document(doc: Document) -> ParseResult:
     problems: list[str] = []
     meta = _stage("metadata", problems, metadata.extract, doc, default=None) or {
@@ -93,7 +106,7 @@ def parse_document(doc: Document) -> ParseResult:
     elif template in ("std2019", "std2021"):
         tables = _stage("standard tables", problems, std.parse_tables, doc, template, default=tables)
     problems.extend(tables.problems)
-    rows = units_fit_catalog(one_row_per_cell(tables.rows, problems), problems)
+    rows = counts_not_negative(units_fit_catalog(one_row_per_cell(tables.rows, problems), problems), problems)
     stats = [{"report_id": doc.report_id, **row} for row in rows]
 
     scopes = sorted({row["scope"] for row in stats if row.get("scope")})

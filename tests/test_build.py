@@ -215,3 +215,24 @@ def test_hash_memo_trusts_only_files_unchanged_since_long_before_hashing(tmp_pat
     path.write_text("二", encoding="utf-8")  # same size, same second: must be read again
     again, _ = plan.hash_files([path], memo)
     assert again != shas
+
+
+def test_a_report_printing_a_negative_count_is_published_partial_and_the_build_goes_on(tmp_path, raw_dir):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    text = (raw_dir / "shuyang-county-2025.md").read_text(encoding="utf-8")
+    assert "| 行政许可 | 517645 |" in text
+    (raw / "negative.md").write_text(text.replace("| 行政许可 | 517645 |", "| 行政许可 | -517645 |"), encoding="utf-8")
+    shutil.copy(raw_dir / "zhucheng-2017.txt", raw)
+    result = CliRunner().invoke(main, ["build", "--raw", str(raw), "--out", str(tmp_path / "out"), "-j", "1"])
+    assert result.exit_code == 0, result.output
+    out = tables(tmp_path / "out")
+    report = out["reports"].set_index("report_id").loc["negative"]
+    assert report["status"] == "partial"
+    assert "cell 「行政许可」/本年处理决定数量 at line 64 prints '-517645', a negative count; left empty" in report["error"]
+    stats = out["statistics"]
+    cell = stats[(stats["report_id"] == "negative") & (stats["indicator"] == "administrative_licensing")]
+    assert cell[["value_raw", "source_line"]].values.tolist() == [["-517645", 64]] and cell["value"].isna().all()
+    checks = out["validation_results"]
+    failed = checks[(checks["check"] == "cells_whole_non_negative") & (checks["status"] == "fail")]
+    assert failed[["report_id", "actual", "source_line"]].values.tolist() == [["negative", -517645.0, 64]]
