@@ -54,3 +54,11 @@ def test_real_report_rows(doc):
     assert [c.text for c in by_label["七、向图书馆、档案馆等查阅场所报送信息数"].cells] == ["", "448"]
     assert [c.text for c in by_label["县市区政府(市属开发区管委会)部门门户网站"].cells] == ["0"]
     assert len(rows) == 83  # 75 rows with values and 8 headings
+
+
+def test_a_run_of_dashes_is_a_blank_cell_not_a_row():
+    """Markdown copies print an empty cell as '----' (formats §5.3, S15); a run of dashes of any length is a blank."""
+    rows = read_rows(_lines("5.其他形式\n----\n\n6.申请信息不存在数\n——————\n"))
+    assert [(r.label, [(c.text, c.is_blank) for c in r.cells]) for r in rows] == [
+        ("5.其他形式", [("----", True)]), ("6.申请信息不存在数", [("——————", True)])]
+    assert cell_text("未统计") is None and cell_text("--x") is None
