@@ -6,6 +6,7 @@ import re
 
 from pipeline.numbers import chinese_numeral
 from pipeline.read import Document
+from schemas.vocabularies import REPORT_YEARS
 
 _TITLE_TAIL = r"政府信息公开(?:工作)?(?:年度)?报告|政府信息公开年报"
 # "诸城市人民政府2017年政府信息公开工作年度报告" or "2019年上海市人民政府办公厅政府信息公开工作年度报告"
@@ -101,12 +102,11 @@ def _to_date(m: re.Match) -> dt.date | None:
 
 
 def find_report_year(doc: Document, title_year: int | None, published: dt.date | None) -> int | None:
-    if title_year:
-        return title_year
-    m = _PERIOD.search(_compact(doc.text[:20000]))
-    if m:
-        return int(m.group(1))
-    return published.year - 1 if published else None
+    """The title's year, else the statistics period's, else the year before publication: the first of them that a
+    report can be of (REPORT_YEARS)."""
+    m = _PERIOD.search(_compact(doc.text[:20000])) if title_year not in REPORT_YEARS else None
+    candidates = (title_year, int(m.group(1)) if m else None, published.year - 1 if published else None)
+    return next((year for year in candidates if year in REPORT_YEARS), None)
 
 
 def detect_template(text: str, report_year: int | None) -> str:

@@ -11,7 +11,7 @@ from pandera.typing import Series
 from pipeline import catalog
 from pipeline.catalog import allowed_units, indicator_units, signed_cell
 from schemas.vocabularies import (
-    APPLICANTS, CELL_KEY, CHECK_STATUSES, LAYOUTS, OUTCOME_GROUPS, QUALIFIERS, RESPONSIBILITIES, SEVERITIES,
+    APPLICANTS, CELL_KEY, CHECK_STATUSES, LAYOUTS, OUTCOME_GROUPS, QUALIFIERS, REPORT_YEARS, RESPONSIBILITIES, SEVERITIES,
     SOURCES, STAGES, STAT_TABLES, STATUSES, TEMPLATES, UNITS, UNMAPPED, UNMAPPED_CELL_KEY,
 )
 
@@ -68,7 +68,7 @@ class Reports(pa.DataFrameModel):
     layout: Series[str] = pa.Field(isin=LAYOUTS)
     title: Series[str] = pa.Field(nullable=True)
     jurisdiction: Series[str] = pa.Field(nullable=True)
-    report_year: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=1990, le=2100)
+    report_year: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=REPORT_YEARS[0], le=REPORT_YEARS[-1])
     published_date: Series[pa.DateTime] = pa.Field(nullable=True)
     status: Series[str] = pa.Field(isin=STATUSES)
     error: Series[str] = pa.Field(nullable=True)

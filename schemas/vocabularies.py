@@ -15,6 +15,8 @@ SOURCES = ["table", "narrative"]
 CHECK_STATUSES = ["pass", "fail", "not_assessable"]
 SEVERITIES = ["error", "warning"]
 RESPONSIBILITIES = ["source", "extraction"]
+# Years a report may be of: an earlier or later year printed in a title is a misprint or an OCR error.
+REPORT_YEARS = range(1990, 2101)
 UNITS = ["条", "件", "次", "个", "人", "人次", "份", "期", "篇", "项", "万元", "元", "宗", "场", "家", "册", "%"]
 # The indicator of a row whose printed label no catalog entry matches yet: kept as data, reported as a problem.
 UNMAPPED = "unmapped"

@@ -49,3 +49,17 @@ def test_a_title_that_states_its_year_in_brackets_after_it(raw_dir):
     meta = metadata.extract(_read(text))
     assert (meta["title"], meta["jurisdiction"], meta["report_year"]) == (
         "沐阳县人民政府政府信息公开工作年度报告(2025年度)", "沐阳县人民政府", 2025)
+
+
+@pytest.mark.parametrize("misprint", ["1850", "2250"])
+def test_a_title_year_no_report_can_be_of_gives_way_to_the_statistics_period(raw_dir, misprint):
+    text = (raw_dir / "shuyang-county-2025.md").read_text(encoding="utf-8")
+    text = text.replace("# 沐阳县人民政府 2025 年", f"# 沐阳县人民政府 {misprint} 年", 1)
+    meta = metadata.extract(_read(text))
+    assert (meta["title"], meta["report_year"]) == (f"沐阳县人民政府{misprint}年政府信息公开工作年度报告", 2025)
+
+
+def test_no_year_no_report_can_be_of_is_given(raw_dir):
+    text = (raw_dir / "shuyang-county-2025.md").read_text(encoding="utf-8")
+    text = text.replace("2025", "1850").replace("2026年1月23日", "1851年1月23日")
+    assert metadata.extract(_read(text))["report_year"] is None
