@@ -196,3 +196,18 @@ def test_a_count_printed_with_thousands_separators_is_a_value(doc):
     assert "| 517,645 |" in text
     grouped = read_document(text.encode(), "s.md")
     assert cells(std.parse_tables(grouped, "std2021"), "行政许可") == {"本年处理决定数量": 517645}
+
+
+def test_a_markdown_table_pasted_into_a_page_keeps_its_rule_lines_out_of_the_table(raw_dir):
+    """Each markdown line in its own <p>: the '|---|---|' rule under each 表四 header is no row, so no block's
+    values slide onto the next block's row."""
+    from pipeline.parse import parse_bytes
+
+    text = (raw_dir / "shuyang-county-2025.md").read_text(encoding="utf-8")
+    page = "<html><body>\n" + "\n".join(f"<p>{line}</p>" for line in text.splitlines()) + "\n</body></html>"
+    plain, pasted = parse_bytes(text.encode(), "shuyang.md"), parse_bytes(page.encode(), "shuyang.html")
+    assert pasted.report["layout"] == "html"
+    table_four = [(r["indicator"], r["column"], r["value"]) for r in plain.statistics if r["table"] == "review_litigation"]
+    assert len(table_four) == 15 and ("litigation_direct", "总计", 3.0) in table_four
+    assert [(r["indicator"], r["column"], r["value"]) for r in pasted.statistics
+            if r["table"] == "review_litigation"] == table_four
