@@ -478,7 +478,7 @@ def _percent_after(sentence: str, q: Quantity, limit: int) -> float | None:
         return None  # every percentage ends in % (prose blocks are width-folded: no ％ is left)
     for p in find_percents(sentence[q.end:limit]):
         if _PERCENT_AFTER.match(sentence[q.end:q.end + p.start]):
-            return p.value
+            return p.value if p.value <= 100 else None  # '（增长150%）' is a change, not a share of a whole
         break
     return None
 

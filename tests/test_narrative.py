@@ -299,3 +299,17 @@ def test_request_plans_give_no_outcome_but_carried_over_requests_stay(doc):
     forward = snippet("因法定期限未届满,将于下年度继续办理的申请72件。")
     assert [(r["measure"], r["count"]) for r in narrative.outcome_statements(forward, "std2019", [])] == [
         ("carried_forward", 72)]
+
+
+def test_a_percentage_over_100_after_a_count_is_no_share_of_it(raw_dir):
+    """'（增长150%）' after a count is a change: a stated share is at most 100, as the outcomes schema holds."""
+    from pipeline.parse import parse_bytes
+
+    text = (raw_dir / "shuyang-county-2025.md").read_text(encoding="utf-8")
+    stated = "全县全年共受理政府信息公开申请 749 件，其中自然人申请 741 件"
+    assert text.count(stated) == 1
+    for share, read in (("（占98.9%）", 98.9), ("（150%）", None)):
+        result = parse_bytes(text.replace(stated, stated + share).encode("utf-8"), "shuyang.md")
+        [person] = [r for r in result.application_outcomes
+                    if r["source"] == "narrative" and r["applicant"] == "natural_person" and r["count"] == 741]
+        assert person["share_stated_pct"] == read
