@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import write
+from pipeline import plan, write
 from pipeline.plan import Source
 
 TABLE_NAMES = write.TABLE_NAMES
@@ -90,13 +90,40 @@ def parse_batch(raw_dir: Path, sources: list[Source], across: frozenset[str]) ->
     """Per source: its report row, the statistics rows cross-report checks read, and its validated tables.
 
     Each report's rows go into a columnar batch as soon as it is parsed, and the batch is validated together
-    (one pandera pass per table, whatever the number of reports). A row breaking the schema is a pipeline
-    bug: SchemaViolation propagates, the build stops and nothing is published.
+    (one pandera pass per table, whatever the number of reports). A row breaking the schema is a pipeline bug
+    that one odd report can hit: the batch is parsed again report by report, and a report whose own rows
+    break the schema is kept as a `failed` report naming the broken checks, so the build goes on.
     """
+    try:
+        return _parse_validated(raw_dir, sources, across, parse_source)
+    except write.SchemaViolation as exc:
+        if len(sources) > 1:
+            return [entry for src in sources for entry in parse_batch(raw_dir, [src], across)]
+        return _parse_validated(raw_dir, sources, across, lambda raw, src: (_schema_failure(raw, src, exc), True))
+
+
+def _schema_failure(raw_dir: Path, src: Source, exc: write.SchemaViolation):
+    from pipeline.parse import failed_report
+
+    cases = exc.failure_cases
+    broken = "; ".join(dict.fromkeys(map(_failure_text, cases.head(20).to_dict("records")))) if cases is not None else exc
+    return failed_report(src.path, src.report_id, src.sha256 or plan.file_sha256(raw_dir / src.path) or "0" * 64,
+                         f"{src.path}: its rows break the `{exc.table}` schema: {broken}. This is a pipeline bug; "
+                         "nothing of the report is published: please report it with the file")
+
+
+def _failure_text(case: dict) -> str:
+    """'check (column = value)' of a pandera failure case; a frame-wide check's case holds the values it blames."""
+    value = case["failure_case"]
+    found = value.items() if isinstance(value, dict) else [(case["column"], value)]
+    return f"{case['check']} ({', '.join(f'{column} = {v!r}' for column, v in found)})"
+
+
+def _parse_validated(raw_dir: Path, sources: list[Source], across: frozenset[str], parse) -> list[dict]:
     batch, heads = write.RowBatch(), []
     with _cycles_collected_after():
         for src in sources:
-            result, cacheable = parse_source(raw_dir, src)
+            result, cacheable = parse(raw_dir, src)
             batch.add({name: [result.report] if name == "reports" else getattr(result, name) for name in TABLE_NAMES})
             cells = [row for row in result.statistics if row["indicator"] in across]
             heads.append((result.report, cells, cacheable))

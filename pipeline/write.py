@@ -21,9 +21,10 @@ VIEWS_STAMP = ".ogi-views.sql"  # the view SQL the DuckDB file was made with; le
 class SchemaViolation(Exception):
     """A written table broke its pandera model: a pipeline bug, reported with the failure cases."""
 
-    def __init__(self, message: str, failure_cases: pd.DataFrame | None = None):
+    def __init__(self, message: str, failure_cases: pd.DataFrame | None = None, table: str = ""):
         super().__init__(message)
         self.failure_cases = failure_cases
+        self.table = table
 
 
 def to_frame(name: str, rows: list[dict]) -> pd.DataFrame:
@@ -49,7 +50,7 @@ def validate(name: str, frame: pd.DataFrame) -> pd.DataFrame:
             rows = shown["index"].dropna().astype(int)
             shown.loc[rows.index, "report"] = frame["report_id"].to_numpy()[rows.to_numpy()]
         raise SchemaViolation(f"table `{name}` breaks its schema ({len(cases)} failure cases):\n"
-                              f"{shown.to_string(index=False)}", cases) from None
+                              f"{shown.to_string(index=False)}", cases, name) from None
 
 
 def _arrow_type(dtype) -> pa.DataType:
@@ -131,7 +132,7 @@ class RowBatch:
         frame = validate(name, self.frame(name))
         table = pa.Table.from_pandas(frame, schema=arrow_schema(name), preserve_index=False)
         if table.num_rows != sum(self.counts[name]):
-            raise SchemaViolation(f"table `{name}`: validation changed the number of rows")
+            raise SchemaViolation(f"table `{name}`: validation changed the number of rows", table=name)
         parts, start = [], 0
         for count in self.counts[name]:
             parts.append(table.slice(start, count))

@@ -236,3 +236,28 @@ def test_a_report_printing_a_negative_count_is_published_partial_and_the_build_g
     checks = out["validation_results"]
     failed = checks[(checks["check"] == "cells_whole_non_negative") & (checks["status"] == "fail")]
     assert failed[["report_id", "actual", "source_line"]].values.tolist() == [["negative", -517645.0, 64]]
+
+
+def test_a_report_whose_rows_break_the_schema_fails_alone_and_the_build_goes_on(tmp_path, raw_dir, monkeypatch):
+    """A pipeline bug one odd report hits (here: the guard against negative counts taken away) fails that
+    report, naming the broken check; the other reports of its batch are published as usual."""
+    from pipeline import parse
+
+    monkeypatch.setattr(parse, "counts_not_negative", lambda rows, problems: rows)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    text = (raw_dir / "shuyang-county-2025.md").read_text(encoding="utf-8")
+    (raw / "negative.md").write_text(text.replace("| 行政许可 | 517645 |", "| 行政许可 | -517645 |"), encoding="utf-8")
+    for name in ("shuyang-county-2025.md", "zhucheng-2017.txt"):
+        shutil.copy(raw_dir / name, raw)
+    result = CliRunner().invoke(main, ["build", "--raw", str(raw), "--out", str(tmp_path / "out"), "-j", "1"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("3 files: 2 parsed, 0 partial, 1 failed")
+    out = tables(tmp_path / "out")
+    report = out["reports"].set_index("report_id").loc["negative"]
+    assert report["status"] == "failed"
+    assert report["error"] == (
+        "negative.md: its rows break the `statistics` schema: negative value outside a signed column (本年增/减) "
+        "(value = -517645.0). This is a pipeline bug; nothing of the report is published: "
+        "please report it with the file")
+    assert set(out["statistics"]["report_id"]) == {"shuyang-county-2025", "zhucheng-2017"}
