@@ -6,7 +6,7 @@ import re
 from collections import defaultdict
 from functools import cached_property, lru_cache
 
-from pipeline import catalog
+from pipeline import catalog, stated_facts
 from pipeline.labels import label_key
 from pipeline.numbers import parse_cell
 
@@ -620,6 +620,82 @@ def _group_row(check, report, cells, st) -> list[dict]:
                        st["line"])]
 
 
+# ---------------------------------------------------------------- prose statements of legacy table facts
+
+REGION_SCOPE = "本行政区域"
+CUMULATIVE_COLUMN = "历年"  # 历年累计 sums every year: the year's facts are in the other columns
+
+
+def year_cells(table_rows: list[dict]) -> dict[tuple, list[dict]]:
+    """(scope, indicator) → its filled cells of the report year: what a prose fact is compared with."""
+    cells: dict[tuple, list[dict]] = defaultdict(list)
+    for row in table_rows:
+        if row.get("value") is not None and CUMULATIVE_COLUMN not in (row.get("column") or ""):
+            cells[row.get("scope"), row["indicator"]].append(row)
+    return cells
+
+
+def narrative_facts(check: dict, report: dict, tables: Tables, doc) -> list[dict]:
+    """Prose statements of table facts (schemas/stated_facts.csv) vs the table, qualifier-aware; a statement of
+    the whole jurisdiction (全市…) binds to 本行政区域, any other may be either scope's."""
+    cells = tables.cells(year_cells, check["table"])
+    if not cells:
+        return []
+    text = doc.text
+    scopes = list(dict.fromkeys(scope for scope, _ in cells))
+    out = []
+    for fact in stated_facts.read(text, report.get("report_year")):
+        line = doc.lines[text.count("\n", 0, fact.quantity.start)].no
+        wanted = [REGION_SCOPE] if fact.whole and REGION_SCOPE in scopes else scopes
+        readings = [r for r in (_fact_reading(cells, scope, fact.row.indicators) for scope in wanted) if r]
+        if readings:
+            out += _fact_rows(check, report, fact, readings, line)
+    return out
+
+
+def _fact_reading(cells, scope, indicators) -> tuple | None:
+    """(scope, Σ the indicators' cells, the cells) where the table prints every one of them."""
+    used = [cells.get((scope, code)) for code in indicators]
+    if not all(used):
+        return None
+    rows = [row for rows in used for row in rows[:1]]
+    return scope, sum(float(r["value"]) for r in rows), rows
+
+
+def _fact_rows(check, report, fact, readings, line) -> list[dict]:
+    q = fact.quantity
+    agreeing = [r for r in readings if stated_facts.claims(q, r[1])]
+    scope, value, used = (agreeing or sorted(readings, key=lambda r: abs(r[1] - q.value)))[0]
+    printed = " + ".join(f"「{r['label']}」 {r.get('value_raw') or _fmt(r['value'])}" for r in used)
+    if len(used) > 1:
+        printed += f" = {_fmt(value)}"
+    where = f"[{scope}] " if scope else ""
+    verdict = "agrees with" if agreeing else "contradicts"
+    message = (f"narrative 「{fact.statement}」 ({q.raw}: {stated_facts.meaning(q)}) {verdict} table {where}{printed}")
+    out = [result_row(check["check"], report, scope, "pass" if agreeing else "fail", value, q.value, message, line)]
+    if q.unit in fact.row.other_kind_units:
+        table_unit = used[0].get("unit") or "?"
+        out.append(result_row("narrative_fact_unit", report, scope, "fail", None, q.value,
+                              f"narrative 「{fact.statement}」 counts {q.unit} where table {where}「{used[0]['label']}」 "
+                              f"counts {table_unit}: not the same kind of count", line))
+    return out
+
+
+def malformed_qualifiers(check: dict, report: dict, prose) -> list[dict]:
+    """Counts such as 93多个: 余/多 after a number that is not a round ten claims a bound it cannot mean; the value
+    is kept as printed."""
+    out = []
+    for sentence in prose:
+        for q in sentence.quantities:
+            if q.suspect:
+                mark = "余" if "余" in q.raw else "多"
+                line = sentence.block.line_at(sentence.start + q.start)
+                out.append(result_row(check["check"], report, None, "fail", None, q.value,
+                                      f"「{q.raw}」: {mark} after {q.value:g}, which is not a round ten; read as "
+                                      f"{q.value:g}", line))
+    return out
+
+
 # ---------------------------------------------------------------- engine
 
 class Tables:
@@ -639,11 +715,12 @@ class Tables:
         return self._grouped[key]
 
 
-def run_report(result, doc=None) -> list[dict]:
+def run_report(result, doc=None, prose=None) -> list[dict]:
     """Every catalog check that applies to the report's template; a check that finds nothing printed adds no row.
 
     `doc` (the report's Document) enables the checks that read narrative statements the outcome
-    extractor does not keep (表二 document counts, outcome-group totals).
+    extractor does not keep (表二 document counts, outcome-group totals, legacy facts); `prose` (its
+    narrative.walk) the check of malformed qualifiers.
     """
     report, stats, outcomes = result.report, result.statistics, result.application_outcomes
     doc = doc if doc is not None else getattr(result, "document", None)
@@ -674,6 +751,10 @@ def run_report(result, doc=None) -> list[dict]:
             out += narrative_documents(check, report, tables, stated)
         elif kind == "narrative_groups" and doc is not None:
             out += narrative_groups(check, report, tables, sources, stated)
+        elif kind == "narrative_facts" and doc is not None:
+            out += narrative_facts(check, report, tables, doc)
+        elif kind == "narrative_qualifier" and prose:
+            out += malformed_qualifiers(check, report, prose)
     return dedupe(out)
 
 

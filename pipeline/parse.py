@@ -130,7 +130,7 @@ def parse_document(doc: Document) -> ParseResult:
         "template": template, "layout": tables.layout, **{k: meta[k] for k in ("title", "jurisdiction", "report_year", "published_date")},
     }
     result = ParseResult(report, stats, outcome_rows, domain_rows)
-    result.validation_results = _stage("checks", problems, checks.run_report, result, doc, default=[])
+    result.validation_results = _stage("checks", problems, checks.run_report, result, doc, prose, default=[])
     for row in result.validation_results:
         row.setdefault("report_id", doc.report_id)
     # Status is settled last, so a problem any stage (the checks included) ran into is in `error`.
