@@ -675,7 +675,7 @@ def _fact_rows(check, report, fact, readings, line) -> list[dict]:
     out = [result_row(check["check"], report, scope, "pass" if agreeing else "fail", value, q.value, message, line)]
     if q.unit in fact.row.other_kind_units:
         table_unit = used[0].get("unit") or "?"
-        out.append(result_row("narrative_fact_unit", report, scope, "fail", None, q.value,
+        out.append(result_row("narrative_fact_unit", report, scope, "fail", value, q.value,
                               f"narrative 「{fact.statement}」 counts {q.unit} where table {where}「{used[0]['label']}」 "
                               f"counts {table_unit}: not the same kind of count", line))
     return out
@@ -690,7 +690,7 @@ def malformed_qualifiers(check: dict, report: dict, prose) -> list[dict]:
             if q.suspect:
                 mark = "余" if "余" in q.raw else "多"
                 line = sentence.block.line_at(sentence.start + q.start)
-                out.append(result_row(check["check"], report, None, "fail", None, q.value,
+                out.append(result_row(check["check"], report, None, "fail", q.value, q.value,  # kept as printed
                                       f"「{q.raw}」: {mark} after {q.value:g}, which is not a round ten; read as "
                                       f"{q.value:g}", line))
     return out
