@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from functools import cached_property, lru_cache
+from operator import attrgetter
 
 from pipeline import catalog, stated_facts
 from pipeline.labels import label_key
@@ -623,6 +625,7 @@ def _group_row(check, report, cells, st) -> list[dict]:
 # ---------------------------------------------------------------- prose statements of legacy table facts
 
 REGION_SCOPE = "本行政区域"
+_line_no = attrgetter("no")
 CUMULATIVE_COLUMN = "历年"  # 历年累计 sums every year: the year's facts are in the other columns
 
 
@@ -638,14 +641,21 @@ def year_cells(table_rows: list[dict]) -> dict[tuple, list[dict]]:
 def narrative_facts(check: dict, report: dict, tables: Tables, doc) -> list[dict]:
     """Prose statements of table facts (schemas/stated_facts.csv) vs the table, qualifier-aware; a statement of
     the whole jurisdiction (全市…) binds to 本行政区域, any other may be either scope's."""
-    cells = tables.cells(year_cells, check["table"])
-    if not cells:
+    table_rows = tables.rows.get(check["table"])
+    if not table_rows:
         return []
-    text = doc.text
+    # The 统计表 closes a legacy report: its prose ends on the table's first line, and the cells are not read.
+    first = min((row["source_line"] for row in table_rows if row.get("source_line")), default=None)
+    lines = doc.lines if first is None else doc.lines[:bisect_right(doc.lines, first, key=_line_no)]
+    text = "\n".join(line.text for line in lines)
+    facts = stated_facts.read(text, report.get("report_year"))
+    if not facts:
+        return []
+    cells = tables.cells(year_cells, check["table"])
     scopes = list(dict.fromkeys(scope for scope, _ in cells))
     out = []
-    for fact in stated_facts.read(text, report.get("report_year")):
-        line = doc.lines[text.count("\n", 0, fact.quantity.start)].no
+    for fact in facts:
+        line = lines[text.count("\n", 0, fact.quantity.start)].no
         wanted = [REGION_SCOPE] if fact.whole and REGION_SCOPE in scopes else scopes
         readings = [r for r in (_fact_reading(cells, scope, fact.row.indicators) for scope in wanted) if r]
         if readings:

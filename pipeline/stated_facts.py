@@ -6,13 +6,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipeline import catalog
-from pipeline.numbers import AT_LEAST, AT_MOST, Quantity, find_quantities
+from pipeline.numbers import AT_LEAST, AT_MOST, Quantity
+from pipeline.numbers import _ARABIC_COUNT as ARABIC_COUNT, _arabic_quantity as arabic_quantity
 
 WHOLE_JURISDICTION = re.compile(r"全市|全区|全县|全省|全镇|全旗|本行政区域")
-_SENTENCE_END = re.compile(r"[。！？!?\n]")
 _CLAUSE_END = re.compile(r"[，,。；;：:、！？!?\n]")
 _CLAUSE_START = re.compile(r"[，,；;：:]")
 MAX_GAP = 12  # characters between a cue and its count: more, and the count is of something else
+# The cue, what stands between it and its count within its clause, and the count (numbers' grammar of
+# Arabic counts), in one pattern: a scan then finds only cues that count something.
+_GAP = rf"[^，,。；;：:、！？!?\n\d]{{0,{MAX_GAP}}}?"
 # Bounds that include N; every other bound (余/多/逾/超过 above, 近/不足/不到 below) excludes it.
 _INCLUSIVE = re.compile(r"以上|以下|不少于|不低于|至少|不超过|不多于|不高于")
 
@@ -44,7 +47,7 @@ def _set(text: str) -> frozenset[str]:
 
 @lru_cache(maxsize=None)
 def fact_rows() -> tuple[FactRow, ...]:
-    return tuple(FactRow(r["fact"], re.compile(r["cue"]), _set(r["units"]), tuple(r["indicators"].split("+")),
+    return tuple(FactRow(r["fact"], re.compile(f"(?P<cue>{r['cue']}){_GAP}{ARABIC_COUNT}"), _set(r["units"]), tuple(r["indicators"].split("+")),
                          _set(r["other_kind_units"]), r["whole_only"] == "yes",
                          re.compile(r["skip_if"]) if r["skip_if"] else None)
                  for r in catalog.load_csv("stated_facts.csv"))
@@ -59,7 +62,9 @@ def _plan_cues() -> tuple[re.Pattern, re.Pattern]:
     return re.compile(ahead), re.compile(heading)
 
 
-_SECTION = re.compile(r"^[一二三四五六七八九十]{1,3}、[^\n]*", re.M)
+# A section heading line (六、存在的主要问题及改进措施); searched from the line break, a fast literal scan.
+_SECTION = re.compile(r"\n[一二三四五六七八九十]{1,3}、[^\n]*")
+_LAST_SENTENCE_END = re.compile(r".*[。！？!?\n]", re.S)
 _YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
 
 
@@ -99,28 +104,27 @@ def _looks_ahead(text: str, fact: StatedFact, report_year: int | None) -> bool:
     return ahead.search(opening) is not None or ahead.search(fact.sentence) is not None
 
 
-def _fact_at(row: FactRow, cue: re.Match, text: str) -> StatedFact | None:
-    start, end = cue.span()
-    clause_end = _CLAUSE_END.search(text, end)
-    tail = text[end:clause_end.start() if clause_end else len(text)]
-    quantities = find_quantities(tail) if tail else []
-    q = quantities[0] if quantities else None
-    if q is None or q.start > MAX_GAP or q.unit not in row.units:
+def _fact_at(row: FactRow, m: re.Match, text: str) -> StatedFact | None:
+    if m["unit"] not in row.units:
         return None
-    sentence_start = max((m.end() for m in _SENTENCE_END.finditer(text, max(0, start - 200), start)), default=0)
+    q = arabic_quantity(m, text)
+    q.start = m.start("pre") if m["pre"] else m.start("num")  # the count alone, without its cue
+    q.raw = text[q.start:q.end]
+    start = m.start()
+    window_start = max(0, start - 200)
+    last_end = _LAST_SENTENCE_END.match(text, window_start, start)
+    sentence_start = last_end.end() if last_end else window_start
     before = text[sentence_start:start]
     if before.count("(") + before.count("（") > before.count(")") + before.count("）"):
         return None  # (不同方式回应同一热点或舆情计1次): a note on how to count, inside brackets
     clause = _CLAUSE_START.split(before)[-1]
-    if row.skip_if is not None and row.skip_if.search(clause + cue.group(0)):
+    if row.skip_if is not None and row.skip_if.search(clause + m["cue"]):
         return None  # 其中…, 主要负责同志参加…: a part of the table's row, not the row
     whole = WHOLE_JURISDICTION.search(before) is not None
     if row.whole_only and not whole:
         return None
-    shifted = Quantity(q.value, q.qualifier, q.unit, end + q.start, end + q.end, q.raw, q.suspect)
     clause_start = start - len(clause)
-    return StatedFact(row, shifted, text[clause_start:end + q.end], whole, clause_start,
-                      text[sentence_start:end + q.end])
+    return StatedFact(row, q, text[clause_start:q.end], whole, clause_start, text[sentence_start:q.end])
 
 
 def bound(q: Quantity) -> tuple[str, bool]:

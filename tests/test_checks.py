@@ -356,3 +356,67 @@ def test_validate_prints_failures_by_check_and_strict_fails_only_on_extraction_e
 def test_validate_without_a_build_says_what_to_do(tmp_path):
     res = CliRunner().invoke(main, ["validate", "--out", str(tmp_path)])
     assert res.exit_code != 0 and "ogi build" in res.output
+
+
+# ---------------------------------------------------------------- prose facts of the legacy tables (formats.md §6)
+
+def fact_rows(result, doc, check):
+    from pipeline import narrative
+    rows = checks.run_report(result, doc, narrative.walk(doc, result.report["report_year"]))
+    return [(r["status"], r["scope"], r["expected"], r["actual"], r["source_line"]) for r in rows if r["check"] == check]
+
+
+def test_seed_prose_facts_that_overstate_the_table_are_source_warnings(doc, parsed):
+    result, document = parsed(doc, "zhucheng-2017.txt")
+    rows = [r for r in checks.run_report(result, document) if r["check"] == "narrative_facts_vs_table"]
+    failed = {r["source_line"]: r for r in rows if r["status"] == "fail"}
+    assert {line: (r["scope"], r["expected"], r["actual"]) for line, r in failed.items()} == {
+        154: ("本行政区域", 2100, 2100),  # 2100余个 claims more than the 2100 printed
+        164: ("本行政区域", 9911, 10000),  # 1万余条 vs 政务微博 3108 + 政务微信 6803
+        166: ("市本级", 3200, 3200),  # 3200余人次 vs 十一(一) 3200
+    }
+    assert all((r["severity"], r["responsibility"]) == ("warning", "source") for r in rows)
+    assert "(2100余个: more than 2100)" in failed[154]["message"] and "」 2100" in failed[154]["message"]
+    assert "「3.政务微博公开政府信息数」 3108 + 「4.政务微信公开政府信息数」 6803 = 9911" in failed[164]["message"]
+    units = {r["source_line"]: r["message"] for r in checks.run_report(result, document)
+             if r["check"] == "narrative_fact_unit"}
+    assert sorted(units) == [154, 166]
+    assert "counts 个" in units[154] and "counts 次" in units[154]
+    assert "counts 人次" in units[166] and "counts 人:" in units[166]
+
+
+def test_seed_prose_facts_that_match_pass_and_whole_city_statements_bind_to_the_region(doc, parsed):
+    result, document = parsed(doc, "zhucheng-2017.txt")
+    passed = {(r["source_line"], r["actual"]): r["scope"] for r in checks.run_report(result, document)
+              if r["check"] == "narrative_facts_vs_table" and r["status"] == "pass"}
+    # 全市…培训班12次、培训工作人员860人次 agree with 本行政区域 十三 (市本级 prints 8 and 650); 公报 4期/4000份 = 九
+    assert passed == {(34, 12): "本行政区域", (34, 860): "本行政区域", (46, 27519): "本行政区域", (150, 32): "市本级",
+                      (172, 4): "市本级", (172, 4000): "市本级"}
+
+
+def test_a_statement_within_its_qualifier_agrees(doc, parsed):
+    result, document = parsed(doc, "zhucheng-2017.txt")
+    for row in result.statistics:
+        if row["indicator"] == "response_hotspots" and row["scope"] == "本行政区域":
+            row["value"] = 2135.0  # 2100余个 now holds
+        if row["indicator"] == "active_via_wechat":
+            row["value"] += 200  # 3108 + 7003 = 10111 > 1万
+    rows = {r["source_line"]: r for r in checks.run_report(result, document)
+            if r["check"] == "narrative_facts_vs_table"}
+    assert (rows[154]["status"], rows[154]["expected"], rows[154]["scope"]) == ("pass", 2135, "本行政区域")
+    assert (rows[164]["status"], rows[164]["expected"]) == ("pass", 10111)
+
+
+def test_qualifier_bounds():
+    from pipeline.numbers import find_quantities
+    from pipeline.stated_facts import claims
+    more, at_least, near, about = (find_quantities(t)[0] for t in ("2100余个", "10次以上", "近100人", "约60人"))
+    assert not claims(more, 2100) and claims(more, 2101)
+    assert claims(at_least, 10) and not claims(at_least, 9)
+    assert claims(near, 99) and not claims(near, 100)
+    assert claims(about, 62) and not claims(about, 70)
+
+
+def test_the_malformed_93_duo_is_flagged_and_kept_as_93(doc, parsed):
+    result, document = parsed(doc, "zhucheng-2017.txt")
+    assert fact_rows(result, document, "narrative_malformed_qualifier") == [("fail", None, 93, 93, 164)]
