@@ -95,7 +95,7 @@ _ARABIC = r"\d{1,3}(?:,\d{3})+(?![\d.])|\d+(?:\.\d+)?"
 _UNIT = _alternatives(COUNT_UNITS)
 # The number is matched atomically: a shorter reading of it would leave a digit, ',' or '.' where
 # the unit (or 万/亿, 余/多, a space) must follow, so backtracking into it can only fail, slowly.
-_ARABIC_COUNT = (
+ARABIC_COUNT = (
     rf"(?<![\dA-Za-z.第#])(?P<pre>(?:{_alternatives(_PREFIX_QUALIFIERS)})\s*)?"
     rf"(?P<num>(?>{_ARABIC}))\s*(?P<mult>[万亿])?(?P<infix>[余多])?\s*(?P<unit>{_UNIT})"
     rf"(?P<suffix>{_alternatives(_SUFFIX_QUALIFIERS)})?")
@@ -109,7 +109,7 @@ _CN_COUNT = (
 # Both kinds in one scan. An Arabic and a Chinese count never overlap: a Chinese count holds one of
 # 一…十, which no Arabic count holds, and no character that ends a count (a unit, 以上/多/左右/以下)
 # is in a qualifier that starts one. So one scan finds exactly what a scan for each would.
-_COUNT = _starting_with(rf"{_QUALIFIER_STARTS}{_CN_DIGITS}\d", f"{_ARABIC_COUNT}|{_CN_COUNT}")
+_COUNT = _starting_with(rf"{_QUALIFIER_STARTS}{_CN_DIGITS}\d", f"{ARABIC_COUNT}|{_CN_COUNT}")
 _PERCENT = re.compile(
     rf"(?<![\dA-Za-z.])(?P<pre>(?:{_alternatives(_PREFIX_QUALIFIERS)})\s*)?(?P<num>\d+(?:\.\d+)?)\s*%")
 
@@ -236,13 +236,13 @@ def find_quantities(text: str) -> list[Quantity]:
         return []  # many sentences count nothing: skip masking them
     found = []
     for m in _COUNT.finditer(mask_identifiers(text)):
-        q = _arabic_quantity(m, text) if m["num"] else _cn_quantity(m, text)
+        q = arabic_quantity(m, text) if m["num"] else _cn_quantity(m, text)
         if q:
             found.append(q)
     return found
 
 
-def _arabic_quantity(m: re.Match, text: str) -> Quantity:
+def arabic_quantity(m: re.Match, text: str) -> Quantity:
     pre, num, mult, infix, unit, suffix = m.group("pre", "num", "mult", "infix", "unit", "suffix")
     start, end = m.span()
     suspect = bool(infix) and not mult and not num.endswith("0")

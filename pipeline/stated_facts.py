@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipeline import catalog
-from pipeline.numbers import AT_LEAST, AT_MOST, Quantity
-from pipeline.numbers import _ARABIC_COUNT as ARABIC_COUNT, _arabic_quantity as arabic_quantity
+from pipeline.narrative import WHOLE_JURISDICTION
+from pipeline.numbers import ARABIC_COUNT, AT_LEAST, AT_MOST, Quantity, arabic_quantity
 
-WHOLE_JURISDICTION = re.compile(r"全市|全区|全县|全省|全镇|全旗|本行政区域")
 _CLAUSE_END = re.compile(r"[，,。；;：:、！？!?\n]")
 _CLAUSE_START = re.compile(r"[，,；;：:]")
 MAX_GAP = 12  # characters between a cue and its count: more, and the count is of something else
