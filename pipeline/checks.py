@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_right
 from collections import defaultdict
 from functools import cached_property, lru_cache
-from operator import attrgetter
 
 from pipeline import catalog, stated_facts
 from pipeline.labels import label_key
+from pipeline.narrative import Walk, plans_of
 from pipeline.numbers import parse_cell
 
 # Layouts read by splitting runs or re-aligning PDF text: a broken table identity there is our reading first.
@@ -625,7 +624,6 @@ def _group_row(check, report, cells, st) -> list[dict]:
 # ---------------------------------------------------------------- prose statements of legacy table facts
 
 REGION_SCOPE = "本行政区域"
-_line_no = attrgetter("no")
 CUMULATIVE_COLUMN = "历年"  # 历年累计 sums every year: the year's facts are in the other columns
 
 
@@ -638,28 +636,27 @@ def year_cells(table_rows: list[dict]) -> dict[tuple, list[dict]]:
     return cells
 
 
-def narrative_facts(check: dict, report: dict, tables: Tables, doc) -> list[dict]:
+def narrative_facts(check: dict, report: dict, tables: Tables, doc, prose) -> list[dict]:
     """Prose statements of table facts (schemas/stated_facts.csv) vs the table, qualifier-aware; a statement of
-    the whole jurisdiction (全市…) binds to 本行政区域, any other may be either scope's."""
+    the whole jurisdiction (全市…) binds to 本行政区域, any other may be either scope's. Plans are told by the
+    walk's rule (narrative.Plans) as the narrative rows are."""
     table_rows = tables.rows.get(check["table"])
     if not table_rows:
         return []
     # The 统计表 closes a legacy report: its prose ends on the table's first line, and the cells are not read.
     first = min((row["source_line"] for row in table_rows if row.get("source_line")), default=None)
-    lines = doc.lines if first is None else doc.lines[:bisect_right(doc.lines, first, key=_line_no)]
-    text = "\n".join(line.text for line in lines)
-    facts = stated_facts.read(text, report.get("report_year"))
+    plans = prose.plans if isinstance(prose, Walk) else plans_of(doc, report.get("report_year"))
+    facts = stated_facts.read(plans, first)
     if not facts:
         return []
     cells = tables.cells(year_cells, check["table"])
     scopes = list(dict.fromkeys(scope for scope, _ in cells))
     out = []
     for fact in facts:
-        line = lines[text.count("\n", 0, fact.quantity.start)].no
         wanted = [REGION_SCOPE] if fact.whole and REGION_SCOPE in scopes else scopes
         readings = [r for r in (_fact_reading(cells, scope, fact.row.indicators) for scope in wanted) if r]
         if readings:
-            out += _fact_rows(check, report, fact, readings, line)
+            out += _fact_rows(check, report, fact, readings, fact.line)
     return out
 
 
@@ -730,7 +727,7 @@ def run_report(result, doc=None, prose=None) -> list[dict]:
 
     `doc` (the report's Document) enables the checks that read narrative statements the outcome
     extractor does not keep (表二 document counts, outcome-group totals, legacy facts); `prose` (its
-    narrative.walk) the check of malformed qualifiers.
+    narrative.walk) the check of malformed qualifiers, and the legacy facts its blocks and plans.
     """
     report, stats, outcomes = result.report, result.statistics, result.application_outcomes
     doc = doc if doc is not None else getattr(result, "document", None)
@@ -762,7 +759,7 @@ def run_report(result, doc=None, prose=None) -> list[dict]:
         elif kind == "narrative_groups" and doc is not None:
             out += narrative_groups(check, report, tables, sources, stated)
         elif kind == "narrative_facts" and doc is not None:
-            out += narrative_facts(check, report, tables, doc)
+            out += narrative_facts(check, report, tables, doc, prose)
         elif kind == "narrative_qualifier" and prose:
             out += malformed_qualifiers(check, report, prose)
     return dedupe(out)

@@ -134,15 +134,27 @@ _USED_UNITS = DOMAIN_UNITS | OUTCOME_UNITS
 _USED_UNIT_CHARS = "".join(sorted(_USED_UNITS))
 
 
-def walk(doc, report_year: int | None = None) -> list[Sentence]:
+class Walk(list):
+    """The sentences either reader can use, in document order, and where the document's prose looks ahead
+    (`plans`, over the prose blocks): any other reader of the prose asks it too, so one rule tells plans."""
+    __slots__ = ("plans",)
+
+
+def plans_of(doc, report_year: int | None = None) -> Plans:
+    """Where a document's prose looks ahead, for a reader without the walk."""
+    return Plans(blocks(doc), report_year)
+
+
+def walk(doc, report_year: int | None = None) -> Walk:
     """The sentences either reader can use, in document order. Splitting, heading and number-finding are most
     of both readers' cost: parse walks a document once and hands the walk to both. The report year tells
     a later year's plans from the year's facts."""
-    prose = blocks(doc)
+    plans = plans_of(doc, report_year)
+    prose = plans.prose
     outline = Outline(prose)
-    plans = Plans(prose, report_year)
     phrase = _countless_rules()[1]
-    found = []
+    found = Walk()
+    found.plans = plans
     for block_no, block in enumerate(prose):
         # What a sentence holds, its block holds (the test and the rules are unanchored): a block
         # without a count or a phrase is not split, and its sentences are asked only what it holds.
@@ -188,23 +200,26 @@ class Plans:
     def __init__(self, prose: list[Block], report_year: int | None):
         self.prose = prose
         self._next_year = report_year + 1 if report_year else 10_000  # the first year a plan may name
-        self._sentences: dict[int, tuple[float, tuple[tuple[int, int], ...]]] = {}
+        self._sentences: dict[tuple[int, int], tuple[float, tuple[tuple[int, int], ...]]] = {}  # by (block, start)
         self._blocks: dict[int, bool] = {}  # block → whether all of it is a plan
         self._headings: dict[int, bool] = {}  # heading line's block → whether it names plans
 
     def stated(self, sentence: Sentence, pos: int) -> bool:
-        """Whether what stands at pos in the sentence is a plan, target or intention rather than a fact:
-        a cue before it in its sentence (or, for an aim, in its clause), a paragraph opening with one
-        (2018年,我市将…: its later sentences are plans too) or a section of plans it stands in."""
-        found = self._sentences.get(id(sentence))  # a sentence lives as long as its walk, and this with it
+        return self.at(sentence.block_no, sentence.start, sentence.text, pos)
+
+    def at(self, block_no: int, start: int, text: str, pos: int) -> bool:
+        """Whether what stands at pos in the sentence (text, at start in block block_no) is a plan, target or
+        intention rather than a fact: a cue before it in its sentence (or, for an aim, in its clause), a
+        paragraph opening with one (2018年,我市将…: its later sentences are plans too) or a section of
+        plans it stands in."""
+        found = self._sentences.get((block_no, start))
         if found is None:
-            found = self._sentences[id(sentence)] = self._read(sentence)
+            found = self._sentences[block_no, start] = self._read(block_no, text)
         ahead, aims = found
         return ahead < pos or bool(aims) and any(begin < pos <= end for begin, end in aims)
 
-    def _read(self, sentence: Sentence) -> tuple[float, tuple[tuple[int, int], ...]]:
+    def _read(self, no: int, text: str) -> tuple[float, tuple[tuple[int, int], ...]]:
         """Where the sentence starts looking ahead (-1: all of it; inf: nowhere), and the clauses aims rule."""
-        no, text = sentence.block_no, sentence.text
         if no not in self._blocks:
             self._blocks[no] = self._opens_plan(no) or self._in_plan_section(no)
         if self._blocks[no] or self._opens_later_year(text):

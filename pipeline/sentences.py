@@ -30,7 +30,8 @@ _MARKER = re.compile(
 # with a few characters is scanned for in C, and only at a mark does the lookbehind ask for a numeral.
 _MARKER_CUE = re.compile(r"[、.．)）是](?<=[一二三四五六七八九十\d].)")
 _HEADING_END = re.compile(r"[。，,；;：:！？!?]")
-_SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]?")
+_SENTENCE_ENDS = "。！？!?"
+_SENTENCE = re.compile(f"[^{_SENTENCE_ENDS}]+[{_SENTENCE_ENDS}]?")
 HEADING_MAX = 40
 
 
@@ -147,6 +148,12 @@ def _run_start(text: str, pos: int) -> int:
 def sentences(block: Block) -> list[tuple[int, str]]:
     """(offset, sentence) pairs; a sentence ends at 。！？."""
     return [(m.start(), m.group(0)) for m in _SENTENCE.finditer(block.text) if m.group(0).strip()]
+
+
+def sentence_at(text: str, pos: int) -> tuple[int, str]:
+    """(offset, sentence) of the sentence holding pos in a block's text, as sentences() splits it."""
+    start = max(text.rfind(mark, 0, pos) for mark in _SENTENCE_ENDS) + 1
+    return start, _SENTENCE.match(text, start).group(0)
 
 
 class Outline:

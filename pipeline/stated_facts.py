@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 
 from pipeline import catalog
-from pipeline.narrative import WHOLE_JURISDICTION
+from pipeline.narrative import WHOLE_JURISDICTION, Plans
+from pipeline.sentences import Block, sentence_at
 from pipeline.numbers import ARABIC_COUNT, AT_LEAST, AT_MOST, Quantity, arabic_quantity
 
-_CLAUSE_END = re.compile(r"[，,。；;：:、！？!?\n]")
 _CLAUSE_START = re.compile(r"[，,；;：:]")
 MAX_GAP = 12  # characters between a cue and its count: more, and the count is of something else
 # The cue, what stands between it and its count within its clause, and the count (numbers' grammar of
@@ -33,11 +35,11 @@ class FactRow:
 @dataclass
 class StatedFact:
     row: FactRow
-    quantity: Quantity  # offsets relative to the text read
+    quantity: Quantity  # offsets in the prose read (its blocks joined by line breaks)
     statement: str  # the clause up to the count, as printed
     whole: bool  # the sentence names the whole jurisdiction (全市…)
-    offset: int  # where the statement starts in the text read
-    sentence: str  # its sentence up to the count
+    line: int  # the raw line the count stands on
+    where: tuple[int, int, str, int]  # block number, sentence offset, sentence, count offset: what Plans.at asks
 
 
 def _set(text: str) -> frozenset[str]:
@@ -52,68 +54,47 @@ def fact_rows() -> tuple[FactRow, ...]:
                  for r in catalog.load_csv("stated_facts.csv"))
 
 
-@lru_cache(maxsize=None)
-def _plan_cues() -> tuple[re.Pattern, re.Pattern]:
-    """Cues of schemas/plan_cues.csv: a sentence looking ahead (将继续…, 下一步) and a section of plans."""
-    rows = catalog.load_csv("plan_cues.csv")
-    ahead = "|".join(r["cue"] for r in rows if r["scope"] == "sentence")
-    heading = "|".join(r["cue"] for r in rows if r["scope"] == "heading")
-    return re.compile(ahead), re.compile(heading)
-
-
-# A section heading line (六、存在的主要问题及改进措施); searched from the line break, a fast literal scan.
-_SECTION = re.compile(r"\n[一二三四五六七八九十]{1,3}、[^\n]*")
-_LAST_SENTENCE_END = re.compile(r".*[。！？!?\n]", re.S)
-_YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
-
-
-def read(text: str, report_year: int | None = None) -> list[StatedFact]:
-    """Every catalog statement of the report year's facts in the text, one per count (the first catalog row that
-    takes a count wins); plans (a section of plans, a paragraph or sentence looking ahead) are no facts."""
+def read(plans: Plans, last_line: int | None = None) -> list[StatedFact]:
+    """Every catalog statement of the report year's facts in the prose blocks up to last_line (the 统计表 closes a
+    legacy report), one per count (the first catalog row that takes a count wins); what narrative reads as a plan
+    (a section of plans, a paragraph or sentence looking ahead, an aim) is no fact."""
+    texts = _up_to(plans.prose, last_line)
+    # A gap never crosses a line break: blocks joined by one are each read alone, in one scan per row.
+    text = "\n".join(texts)
+    block_starts = [0, *accumulate(len(block) + 1 for block in texts)]
     found: dict[int, StatedFact] = {}
     for row in fact_rows():
-        for cue in row.cue.finditer(text):
-            fact = _fact_at(row, cue, text)
+        for m in row.cue.finditer(text):
+            block_no = bisect_right(block_starts, m.start()) - 1
+            fact = _fact_at(row, m, text, block_starts[block_no], block_no, plans.prose[block_no])
             if fact is not None:
                 found.setdefault(fact.quantity.start, fact)
-    if not found:
-        return []
-    plans = _plan_spans(text)
-    return [fact for _, fact in sorted(found.items())
-            if not any(a <= fact.offset < b for a, b in plans) and not _looks_ahead(text, fact, report_year)]
+    return [fact for _, fact in sorted(found.items()) if not plans.at(*fact.where)]
 
 
-def _plan_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each section whose heading names plans (六、存在的主要问题及改进措施), to the next section."""
-    heads = list(_SECTION.finditer(text))
-    cue = _plan_cues()[1]
-    return [(m.start(), heads[i + 1].start() if i + 1 < len(heads) else len(text))
-            for i, m in enumerate(heads) if cue.search(m.group(0))]
+def _up_to(blocks: list[Block], last_line: int | None) -> list[str]:
+    """The blocks' texts up to and including the raw line last_line."""
+    if last_line is None:
+        return [block.text for block in blocks]
+    opened = bisect_right(blocks, last_line, key=_first_line)  # the blocks that open by then
+    texts = [block.text for block in blocks[:opened]]
+    if texts:
+        last = blocks[opened - 1]
+        kept = bisect_right(last.line_nos, last_line)
+        if kept < len(last.line_nos):
+            texts[-1] = last.text[:last.starts[kept]]
+    return texts
 
 
-def _looks_ahead(text: str, fact: StatedFact, report_year: int | None) -> bool:
-    """A later year opening the paragraph (2018年,我市将…), or a look-ahead cue in the paragraph's opening clause
-    or before the count in its sentence."""
-    line_start = text.rfind("\n", 0, fact.offset) + 1
-    opening = _CLAUSE_START.split(text[line_start:fact.offset], 1)[0]
-    year = _YEAR.match(opening.strip())
-    if year and report_year and int(year[1]) > report_year:
-        return True
-    ahead = _plan_cues()[0]
-    return ahead.search(opening) is not None or ahead.search(fact.sentence) is not None
+def _first_line(block: Block) -> int:
+    return block.line_nos[0]
 
 
-def _fact_at(row: FactRow, m: re.Match, text: str) -> StatedFact | None:
+def _fact_at(row: FactRow, m: re.Match, text: str, block_start: int, block_no: int, block: Block) -> StatedFact | None:
     if m["unit"] not in row.units:
         return None
-    q = arabic_quantity(m, text)
-    q.start = m.start("pre") if m["pre"] else m.start("num")  # the count alone, without its cue
-    q.raw = text[q.start:q.end]
-    start = m.start()
-    window_start = max(0, start - 200)
-    last_end = _LAST_SENTENCE_END.match(text, window_start, start)
-    sentence_start = last_end.end() if last_end else window_start
-    before = text[sentence_start:start]
+    start, sentence = sentence_at(block.text, m.start() - block_start)
+    before = text[block_start + start:m.start()]
     if before.count("(") + before.count("（") > before.count(")") + before.count("）"):
         return None  # (不同方式回应同一热点或舆情计1次): a note on how to count, inside brackets
     clause = _CLAUSE_START.split(before)[-1]
@@ -122,8 +103,12 @@ def _fact_at(row: FactRow, m: re.Match, text: str) -> StatedFact | None:
     whole = WHOLE_JURISDICTION.search(before) is not None
     if row.whole_only and not whole:
         return None
-    clause_start = start - len(clause)
-    return StatedFact(row, q, text[clause_start:q.end], whole, clause_start, text[sentence_start:q.end])
+    q = arabic_quantity(m, text)
+    q.start = m.start("pre") if m["pre"] else m.start("num")  # the count alone, without its cue
+    q.raw = text[q.start:q.end]
+    in_block = q.start - block_start
+    return StatedFact(row, q, text[m.start() - len(clause):q.end], whole, block.line_at(in_block),
+                      (block_no, start, sentence, in_block - start))
 
 
 def bound(q: Quantity) -> tuple[str, bool]:

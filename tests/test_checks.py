@@ -420,3 +420,15 @@ def test_qualifier_bounds():
 def test_the_malformed_93_duo_is_flagged_and_kept_as_93(doc, parsed):
     result, document = parsed(doc, "zhucheng-2017.txt")
     assert fact_rows(result, document, "narrative_malformed_qualifier") == [("fail", None, 93, 93, 164)]
+
+
+def test_prose_facts_and_narrative_rows_tell_plans_by_one_rule(raw_dir):
+    # An aim (力争) rules its own clause, as for key-domain counts: 培训班12次 stays a fact, 860人次 becomes a target
+    raw = (raw_dir / "zhucheng-2017.txt").read_text(encoding="utf-8")
+    stated = "全市政府系统共举办政府信息公开各类培训班12次、培训工作人员860人次"
+    assert stated in raw
+    aimed = raw.replace(stated, "全市政府系统共举办政府信息公开各类培训班12次,力争培训工作人员860人次")
+    result = parse_bytes(aimed.encode("utf-8"), "zhucheng-2017.txt")
+    passed = {(r["source_line"], r["actual"]) for r in result.validation_results
+              if r["check"] == "narrative_facts_vs_table" and r["status"] == "pass"}
+    assert (34, 12) in passed and (34, 860) not in passed
