@@ -103,7 +103,7 @@ def _plan_apart(raw_dir: Path, out_dir: Path, fingerprint: str) -> Planned:
     only the shard keys."""
     import multiprocessing
 
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as child:
+    with _cancelled_on_error(ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))) as child:
         return child.submit(_plan, raw_dir, out_dir, fingerprint).result()
 
 
@@ -207,8 +207,21 @@ def _workers(jobs: int, n_tasks: int, size: int | None = None):
     # A worker freezes what it starts with (the libraries the server loaded): no collection needs to scan it
     # (a full one takes ~20 ms). Only workers do: a serial build must not freeze its caller's objects.
     workers = size or min(jobs, n_tasks)
-    with ProcessPoolExecutor(workers, mp_context=_start_fork_server(), initializer=gc.freeze) as pool:
+    with _cancelled_on_error(ProcessPoolExecutor(workers, mp_context=_start_fork_server(),
+                                                 initializer=gc.freeze)) as pool:
         yield pool
+
+
+@contextlib.contextmanager
+def _cancelled_on_error(pool: ProcessPoolExecutor):
+    """The pool, shut down as usual; on an error or Ctrl-C its queued tasks are dropped, so the build stops once
+    the tasks running finish (a few seconds), not once every task submitted has run."""
+    try:
+        yield pool
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 def _start_fork_server():

@@ -261,3 +261,16 @@ def test_a_report_whose_rows_break_the_schema_fails_alone_and_the_build_goes_on(
         "(value = -517645.0). This is a pipeline bug; nothing of the report is published: "
         "please report it with the file")
     assert set(out["statistics"]["report_id"]) == {"shuyang-county-2025", "zhucheng-2017"}
+
+
+def test_an_interrupted_pool_drops_its_queued_tasks_instead_of_running_them():
+    """Ctrl-C during a build: tasks not yet started are cancelled, so the build stops once the running ones end."""
+    import time
+    from concurrent.futures import ProcessPoolExecutor
+
+    futures = []
+    with pytest.raises(KeyboardInterrupt):
+        with build_mod._cancelled_on_error(ProcessPoolExecutor(1)) as pool:
+            futures = [pool.submit(time.sleep, 0.2) for _ in range(20)]
+            raise KeyboardInterrupt
+    assert sum(future.cancelled() for future in futures) >= 17
