@@ -75,7 +75,7 @@ def write_tables(folder: Path, rows_by_table: dict[str, list[dict]]) -> Path:
     for name in CONTRACT_TABLES:
         (folder / f"{name}.parquet").mkdir(parents=True, exist_ok=True)
         frame = write.validate(name, write.to_frame(name, rows_by_table.get(name, [])))
-        frame.to_parquet(folder / f"{name}.parquet" / "part-00000.parquet", index=False)
+        write.write_parquet(name, frame, folder / f"{name}.parquet" / "part-00000.parquet")  # the build's column types
     return folder
 
 

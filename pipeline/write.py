@@ -54,9 +54,14 @@ def validate(name: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _arrow_type(dtype) -> pa.DataType:
+    """The Arrow type of a pandera column dtype."""
     import pandas as pd
+    import pandera.dtypes
     import pyarrow as pa
 
+    if isinstance(dtype, pandera.dtypes.Date):  # pandas holds dates as objects: only pandera knows them
+        return pa.date32()
+    dtype = dtype.type
     if pd.api.types.is_datetime64_any_dtype(dtype):
         return pa.timestamp("us")
     if pd.api.types.is_bool_dtype(dtype):
@@ -78,7 +83,7 @@ def arrow_schema(name: str) -> pa.Schema:
         from schemas.models import TABLES
 
         columns = TABLES[name].to_schema().columns  # the dtypes validation coerces to; no frame needed
-        _SCHEMAS[name] = pa.schema([(col, _arrow_type(column.dtype.type)) for col, column in columns.items()])
+        _SCHEMAS[name] = pa.schema([(col, _arrow_type(column.dtype)) for col, column in columns.items()])
     return _SCHEMAS[name]
 
 
@@ -120,7 +125,7 @@ class RowBatch:
 
         schema = arrow_schema(name)
         try:
-            columns = [_arrow_column(self.columns[name][field.name], field.type) for field in schema]
+            columns = [pa.array(self.columns[name][field.name], type=field.type) for field in schema]
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             return pd.DataFrame(self.columns[name])
         return pa.Table.from_arrays(columns, schema=schema).to_pandas()
@@ -140,12 +145,6 @@ class RowBatch:
         return parts
 
 
-def _arrow_column(values: list, type: pa.DataType) -> pa.Array:
-    import pyarrow as pa
-
-    if pa.types.is_timestamp(type):  # reports carry dates; the schema stores pandera's DateTime
-        return pa.array(values, type=pa.date32()).cast(type)
-    return pa.array(values, type=type)
 
 
 def split_by_report(table: pa.Table, report_ids: list[str]) -> list[pa.Table]:

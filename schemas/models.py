@@ -69,7 +69,7 @@ class Reports(pa.DataFrameModel):
     title: Series[str] = pa.Field(nullable=True)
     jurisdiction: Series[str] = pa.Field(nullable=True)
     report_year: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=REPORT_YEARS[0], le=REPORT_YEARS[-1])
-    published_date: Series[pa.DateTime] = pa.Field(nullable=True)
+    published_date: Series[pa.Date] = pa.Field(nullable=True)  # a calendar day: Parquet date32, DuckDB DATE
     status: Series[str] = pa.Field(isin=STATUSES)
     error: Series[str] = pa.Field(nullable=True)
 

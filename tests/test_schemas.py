@@ -1,4 +1,5 @@
 """Pandera models: real parsed rows pass; a corrupted frame fails naming the column and the offending values."""
+import datetime as dt
 import shutil
 
 import pandas as pd
@@ -155,3 +156,21 @@ def test_a_batch_value_of_the_wrong_type_is_named_by_pandera(seed_rows):
     with pytest.raises(write.SchemaViolation) as exc:
         batch.validated_parts("statistics")
     assert "source_line" in str(exc.value) and "第三行" in str(exc.value)
+
+
+def test_published_date_is_a_calendar_day_in_the_model_and_in_arrow(doc):
+    """contract: published_date is a date (no time of day), null when the report prints none."""
+    results = [parse_document(doc(name)) for name in ("zhucheng-2017.txt", "shanghai-office-2025.md")]
+    assert write.arrow_schema("reports").field("published_date").type == pa.date32()
+    table = pa.concat_tables(_batch(results).validated_parts("reports"))
+    assert table.schema.field("published_date").type == pa.date32()
+    assert table.column("published_date").to_pylist() == [dt.date(2018, 3, 29), None]
+    validated = write.validate("reports", frame("reports", [r.report for r in results]))
+    assert validated["published_date"].tolist()[0] == dt.date(2018, 3, 29)
+    assert pd.isna(validated["published_date"].tolist()[1])
+
+
+def test_a_published_date_that_is_no_date_is_named_by_pandera(seed_rows):
+    report = dict(seed_rows.report, published_date="2018年春")
+    message = violation("reports", [report])
+    assert "published_date" in message and "2018年春" in message

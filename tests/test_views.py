@@ -1,4 +1,5 @@
 """The cross-table views (report_scopes … jurisdiction_years) on hand-made Parquet and on the real build."""
+import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
@@ -140,3 +141,18 @@ def test_pandas_example_answers_the_denied_share_question_like_the_view(built_di
     assert {(j, y): printed.get((j, y)) for j, y, _ in from_view} == {(j, y): f"{pct:.2f}" for j, y, pct in from_view}
     # zhucheng-2017 (legacy): 3 denied of 88 answered
     assert printed[("诸城市人民政府", 2017)] == "3.41"
+
+
+def test_real_build_published_date_is_a_date_in_parquet_pandas_and_duckdb(built_dir, built):
+    """contract: reports.published_date is `date, nullable` (not a timestamp) in every reader."""
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    assert str(pq.read_schema(next((built_dir / "reports.parquet").glob("*.parquet"))).field("published_date").type) == "date32[day]"
+    dates = pd.read_parquet(built_dir / "reports.parquet").set_index("report_id")["published_date"]
+    assert dates.dtype == object  # pandas keeps a date32 column as datetime.date values
+    assert dates.to_dict() == {"pingtan-2017": dt.date(2018, 1, 23), "pingtan-2023": dt.date(2024, 3, 8),
+                               "shanghai-office-2019": dt.date(2020, 1, 31), "shanghai-office-2025": None,
+                               "shuyang-county-2025": dt.date(2026, 1, 23), "zhucheng-2017": dt.date(2018, 3, 29)}
+    assert built.execute("SELECT column_type FROM (DESCRIBE reports) WHERE column_name = 'published_date'").fetchall() == [("DATE",)]
+    assert built.execute("SELECT published_date FROM reports WHERE report_id = 'zhucheng-2017'").fetchall() == [(dt.date(2018, 3, 29),)]
