@@ -1,6 +1,6 @@
 """What share of requests did each government deny, by year? Answered from the Parquet files with pandas alone.
 
-    python examples/denied_share_by_year.py [data/processed]
+    .venv/bin/python examples/denied_share_by_year.py [data/processed]
 
 Share = requests denied (不予公开) ÷ requests decided in the year, from each report's own tables:
 - counts for all applicants: the printed 总计 column, else the applicant columns added up;

@@ -125,7 +125,7 @@ def parse(file: Path, as_json: bool):
 def query(sql: str, db: Path):
     """Run SQL against the built DuckDB file and print the result.
 
-    `column` and `check` are SQL keywords: quote them ("column", "check").
+    `table`, `column` and `check` are SQL keywords: quote them ("table", "column", "check").
 
     Example:
 
@@ -168,11 +168,11 @@ def connect(db: Path):
 
 
 MISSING_PARQUET = re.compile(r'No files found that match the pattern "([^"]+)"')
-UNQUOTED_KEYWORD = re.compile(r'syntax error at or near "(check|column)"', re.IGNORECASE)
+UNQUOTED_KEYWORD = re.compile(r'syntax error at or near "(check|column|table)"', re.IGNORECASE)
 
 
 def query_error(exc: Exception, db: Path) -> str:
-    """What went wrong, and what to do: the views' relative Parquet paths and two SQL keywords trip users up."""
+    """What went wrong, and what to do: the views' relative Parquet paths and three SQL keywords trip users up."""
     message = str(exc)
     if missing := MISSING_PARQUET.search(message):
         return views_elsewhere(db, missing.group(1))
