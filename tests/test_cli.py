@@ -92,6 +92,16 @@ def test_build_with_an_out_that_is_a_file_says_to_name_a_folder(tmp_path, raw_di
     assert out.read_text() == "x"
 
 
+def test_build_that_cannot_write_inside_its_out_folder_names_the_path(tmp_path, raw_dir):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "cache").write_text("not the build's cache folder")
+    result = CliRunner().invoke(main, ["build", "--raw", str(raw_dir), "--out", str(out), "--jobs", "1"])
+    assert result.exit_code == 1
+    assert result.output == (f"Error: could not write the dataset: File exists ('{out / 'cache'}'); check that --out "
+                             f"'{out}' is a folder you can write to, with space left\n")
+
+
 def test_build_then_query(tmp_path, raw_dir, monkeypatch):
     raw = tmp_path / "raw"
     raw.mkdir()
