@@ -117,6 +117,8 @@ def parse_document(doc: Document) -> ParseResult:
     domain_rows = _stage("key-domain counts", problems, narrative.domain_counts, doc, prose, default=[])
     for row in outcome_rows + domain_rows:
         row.setdefault("report_id", doc.report_id)
+    if not (meta["title"] or meta["report_year"] or stats or outcome_rows or domain_rows):
+        return failed_report(doc.source_path, doc.report_id, doc.sha256, not_a_report(doc.source_path, template, problems))
 
     if template != "unknown" and not stats:
         problems.append(f"no statistical table found for the {template} template; the report's tables may be "
@@ -137,6 +139,13 @@ def parse_document(doc: Document) -> ParseResult:
     report["status"] = "partial" if problems else "parsed"
     report["error"] = "; ".join(dict.fromkeys(problems)) or None
     return result
+
+
+def not_a_report(source_path: str, template: str, problems: list[str]) -> str:
+    """Why a readable file from which nothing of an annual report was read is `failed`, not `partial`."""
+    seen = f" (words of the {template} template appear, but none of it could be read)" if template != "unknown" else ""
+    return "; ".join([f"{source_path}: not an annual report: no 政府信息公开工作年度报告 title, no report year, and no "
+                      f"statistics table or statement found{seen}; check the file", *problems])
 
 
 def parse_bytes(data: bytes, source_path: str) -> ParseResult:
