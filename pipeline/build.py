@@ -103,8 +103,32 @@ def _plan_apart(raw_dir: Path, out_dir: Path, fingerprint: str) -> Planned:
     only the shard keys."""
     import multiprocessing
 
-    with _cancelled_on_error(ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))) as child:
-        return child.submit(_plan, raw_dir, out_dir, fingerprint).result()
+    # A bare process and a pipe rather than a one-worker pool: a pool interrupted while it starts its worker
+    # can wait for that worker forever at exit.
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_plan_into, args=(sender, raw_dir, out_dir, fingerprint))
+    child.start()
+    sender.close()
+    try:
+        planned, error = receiver.recv()
+    except EOFError:
+        raise RuntimeError(f"planning the build of {raw_dir} stopped (exit code {child.join() or child.exitcode})") from None
+    except BaseException:
+        child.terminate()
+        raise
+    finally:
+        child.join()
+    if error is not None:
+        raise error
+    return planned
+
+
+def _plan_into(sender, raw_dir: Path, out_dir: Path, fingerprint: str) -> None:
+    try:
+        sender.send((_plan(raw_dir, out_dir, fingerprint), None))
+    except BaseException as exc:  # noqa: BLE001 - handed to the build process, which raises it
+        sender.send((None, exc))
 
 
 def _plan(raw_dir: Path, out_dir: Path, fingerprint: str) -> Planned:
