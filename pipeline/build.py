@@ -24,6 +24,7 @@ from pipeline.shards import (
 TABLE_NAMES = write.TABLE_NAMES
 CACHE = "cache"
 HASH_MEMO = "hashes.pkl"
+REPORT_IDS = "report_ids.pkl"  # path → report_id of the last plan: ids stay with their files
 REPORTS_PER_TASK = VALIDATE_BATCH  # a task's fresh reports fill one batch
 TASKS_PER_JOB = 4  # enough tasks that no worker waits long for the last one
 
@@ -134,9 +135,13 @@ def _plan_into(sender, raw_dir: Path, out_dir: Path, fingerprint: str) -> None:
 def _plan(raw_dir: Path, out_dir: Path, fingerprint: str) -> Planned:
     """The plan, its shards' member lists written; the hash memo (plan.hash_files) read and written back."""
     known = load_pickle(out_dir / CACHE / HASH_MEMO) or {}
-    sources, memo = plan(raw_dir, fingerprint, known)
+    kept_ids = load_pickle(out_dir / CACHE / REPORT_IDS) or {}
+    sources, memo = plan(raw_dir, fingerprint, known, kept_ids)
     if memo != known:
         dump_pickle(out_dir / CACHE / HASH_MEMO, memo)
+    ids = {src.path: src.report_id for src in sources}
+    if ids != kept_ids:
+        dump_pickle(out_dir / CACHE / REPORT_IDS, ids)
     shards = shards_of(sources, fingerprint)
     write_shard_plans(out_dir / CACHE, shards)
     return Planned(inputs_digest(fingerprint, sources), [(key, len(members)) for key, members in shards],

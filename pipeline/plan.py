@@ -49,11 +49,22 @@ def code_fingerprint() -> str:
     return h.hexdigest()
 
 
-def assign_ids(paths: list[str]) -> dict[str, str]:
-    """report_id per path; when two paths share an id (a.txt and a.html), the later ones keep their suffix."""
+def assign_ids(paths: list[str], kept: dict[str, str] | None = None) -> dict[str, str]:
+    """report_id per path; when two paths share an id (a.txt and a.html), the later ones keep their suffix.
+
+    A path keeps the id `kept` (the previous build's) gave it, so a file added beside another (a.md next to
+    a.txt) never renames it: same file, same id, on every run.
+    """
     ids: dict[str, str] = {}
     taken: set[str] = set()
     for path in paths:
+        rid = (kept or {}).get(path)
+        if rid is not None and rid not in taken:
+            ids[path] = rid
+            taken.add(rid)
+    for path in paths:
+        if path in ids:
+            continue
         rid = report_id_for(path)
         if rid in taken:
             rid = report_id_for(path.replace(".", "-"))
@@ -79,10 +90,11 @@ def _sha256_each(paths: list[str]) -> list[str | None]:
     return [file_sha256(path) for path in paths]
 
 
-def plan(raw_dir: Path, fingerprint: str, known: dict | None = None) -> tuple[list[Source], dict]:
-    """The sources under raw_dir, and the updated hash memo (see `hash_files`)."""
+def plan(raw_dir: Path, fingerprint: str, known: dict | None = None,
+         kept_ids: dict[str, str] | None = None) -> tuple[list[Source], dict]:
+    """The sources under raw_dir, and the updated hash memo (see `hash_files`); kept_ids: see `assign_ids`."""
     rels = raw_files(raw_dir)
-    ids = assign_ids(rels)
+    ids = assign_ids(rels, kept_ids)
     base = str(raw_dir)
     shas, memo = hash_files([os.path.join(base, rel) for rel in rels], known or {})
     return [Source(rel, sha, ids[rel], digest_of(ENTRY_FORMAT, fingerprint, sha, rel, ids[rel]))

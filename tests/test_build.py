@@ -178,6 +178,22 @@ def test_paths_that_share_an_id_get_distinct_report_ids(tmp_path, raw_dir):
     assert set(stats["report_id"]) == {"report", "report-txt"}
 
 
+def test_a_file_added_beside_another_never_renames_it(tmp_path, raw_dir):
+    """contract: same file → same id on every run; report.html sorts first, yet report.txt built before keeps 'report'."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(raw_dir / "pingtan-2023.txt", raw / "report.txt")
+    build(raw, tmp_path / "out", jobs=1)
+    assert tables(tmp_path / "out")["reports"]["report_id"].tolist() == ["report"]
+    shutil.copy(raw_dir / "shanghai-office-2019.html", raw / "report.html")
+    build(raw, tmp_path / "out", jobs=1)
+    reports = tables(tmp_path / "out")["reports"].set_index("source_path")["report_id"].to_dict()
+    assert reports == {"report.html": "report-html", "report.txt": "report"}
+    (raw / "report.txt").unlink()
+    build(raw, tmp_path / "out", jobs=1)
+    assert tables(tmp_path / "out")["reports"]["report_id"].tolist() == ["report-html"]
+
+
 def test_build_prints_one_summary_line_and_no_progress_bar_off_a_terminal(tmp_path, raw_dir):
     result = CliRunner().invoke(main, ["build", "--raw", str(raw_dir), "--out", str(tmp_path / "out"), "-j", "2"])
     assert result.exit_code == 0, result.output
