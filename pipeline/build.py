@@ -260,7 +260,7 @@ def _start_fork_server():
     from multiprocessing import forkserver
 
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["pipeline.shards", "pipeline.parse", "schemas.models", "pyarrow.parquet"])
+    context.set_forkserver_preload(["pipeline.shards", "pipeline.parse", "schemas.models", "pyarrow.parquet", "cn2an"])
     forkserver.ensure_running()  # returns at once; the server imports in its own process
     return context
 

@@ -46,7 +46,6 @@ def is_number_cell(raw: str | None) -> bool:
 from dataclasses import dataclass
 from decimal import Decimal
 
-import cn2an
 
 EXACT, AT_LEAST, APPROX, AT_MOST = "exact", "at_least", "approx", "at_most"
 
@@ -168,6 +167,8 @@ def _qualifier(pre: str | None, infix: str | None, suffix: str | None) -> str:
 @lru_cache(maxsize=4096)  # the same few numerals (三, 十二) recur, and cn2an takes ~10 µs a call
 def chinese_numeral(text: str) -> float:
     """三 → 3, 二十三 → 23, 两千 → 2000, 二O一一 → 2011 (the letter O and the circle ○ for 〇), 三点五 → 3.5."""
+    import cn2an  # ~0.1 s to import: only a process that reads Chinese numerals pays it (the build process does not)
+
     return float(cn2an.cn2an(text.replace("O", "零").replace("〇", "零").replace("○", "零"), "normal"))
 
 
