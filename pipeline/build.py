@@ -243,12 +243,18 @@ def _workers(jobs: int, n_tasks: int, size: int | None = None):
 
 @contextlib.contextmanager
 def _cancelled_on_error(pool: ProcessPoolExecutor):
-    """The pool, shut down as usual; on an error or Ctrl-C its queued tasks are dropped, so the build stops once
-    the tasks running finish (a few seconds), not once every task submitted has run."""
+    """The pool, shut down as usual; on an error or Ctrl-C its queued tasks are dropped and its workers stopped,
+    so the build stops at once, not once every task submitted has run. A stopped worker leaves at most a
+    temporary shard folder, which the next build removes."""
     try:
         yield pool
     except BaseException:
-        pool.shutdown(wait=True, cancel_futures=True)
+        # Waiting for a pool interrupted mid-exchange can hang for good; Python 3.14 has terminate_workers() for
+        # this, before it the workers are only reachable through the pool's private table.
+        workers = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for worker in workers:
+            worker.terminate()
         raise
     pool.shutdown(wait=True)
 

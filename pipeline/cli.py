@@ -43,6 +43,11 @@ def build(raw_dir: Path, out_dir: Path, jobs: int | None):
     make_out_folder(out_dir)
     try:
         summary = run_build(raw_dir, out_dir, jobs, progress=sys.stderr.isatty())
+    except KeyboardInterrupt:
+        # The dataset is swapped in whole or not at all: what --out holds is the last build that completed.
+        click.echo(f"interrupted: '{out_dir}' holds the last dataset a build completed; run `ogi build` again to "
+                   "finish (reports already parsed are not parsed again)", err=True)
+        sys.exit(130)
     except RuntimeError as exc:  # another build holds the output folder
         raise click.ClickException(str(exc)) from None
     except SchemaViolation as exc:
