@@ -5,10 +5,8 @@ import re
 from collections.abc import Iterable
 
 from pipeline.layouts import pipe
+from pipeline.layouts.cells_per_line import UNIT_WORDS
 from pipeline.layouts.model import Row, is_number, is_value, row_from_stripped, text_row
-from schemas.vocabularies import UNITS
-
-_UNIT_WORDS = frozenset(UNITS)
 
 _DASHES = "—-–－"
 # A page number printed as a line of its own: — 5 —, -5-, 第5页, 第 5 页 共 9 页, 共9页 第5页.
@@ -56,7 +54,7 @@ def split_cells(text: str) -> list[str] | None:
         cut -= 1
     if cut == len(tokens) or not tokens:
         return None
-    if cut > 1 and tokens[cut - 1] in _UNIT_WORDS:
+    if cut > 1 and tokens[cut - 1] in UNIT_WORDS:
         cut -= 1
     return [" ".join(tokens[:cut]), *tokens[cut:]]
 
