@@ -21,8 +21,8 @@ _CLAUSE_MARK_OR_BRACKET = re.compile("[，,；;：:。！？!?（）()]")
 # What a domain statement counts comes after its verb: 共公开「扶贫信息」600余条.
 _ANCHOR = re.compile(r"公开|发布|公示|公布|推送|刊登|披露|报送|归集")
 _FILLER_HEAD = re.compile(r"^(?:\d{4}年度?|今年|全年|其中|主动|累计|共|各类|有关|相关|了|的|、|\s)+")
-# 不少于/不低于/至少 before a number are qualifiers (at least) that the number grammar does not read yet.
-_FILLER_TAIL = re.compile(r"(?:今年|全年|累计|共计|合计|总计|共|计|达到|达|为|不少于|不低于|至少|不超过|不多于|\s)+$")
+# A qualifier before the number (不少于, 约) is the count's own: numbers reads it, so it is not in the object.
+_FILLER_TAIL = re.compile(r"(?:今年|全年|累计|共计|合计|总计|共|计|达到|达|为|\s)+$")
 _GENERIC_OBJECT = re.compile(r"^(?:各类|相关|有关|此类|上述)?(?:信息|内容)?$|等(?:信息|内容)$")
 _AFTER_UNIT = re.compile(r"[^，,。；;：:、（(！？!?]*")
 _HEADING_SUFFIX = re.compile(r"(?:公开|信息|情况|工作|领域|项目|方面|数量|类别|形式|建设|机制)$")

@@ -286,7 +286,7 @@ def test_a_stated_lower_bound_word_is_not_part_of_the_label(raw_dir):
     fact = _POVERTY.replace("扶贫信息600余条", "扶贫信息不少于600条")
     [row] = [r for r in _zhucheng_with(raw_dir, [(_POVERTY, fact)]).key_domain_counts
              if r["domain"] == "poverty_alleviation"]
-    assert (row["domain_label"], row["count"]) == ("扶贫信息", 600)
+    assert (row["domain_label"], row["count"], row["qualifier"]) == ("扶贫信息", 600, "at_least")
 
 
 def test_request_plans_give_no_outcome_but_carried_over_requests_stay(doc):
