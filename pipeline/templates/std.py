@@ -325,7 +325,7 @@ def cell_rows(table: str, spec: RowSpec, cols: list[ColSpec], raws: list[str | N
     # Each cell copies the row's shared fields: a dict copy and four stores cost ~2/3 of a ten-key literal.
     shared = {"table": table, "scope": None, "row_path": spec.row_path, "indicator": spec.indicator,
               "label": printed, "column": None, "unit": None, "value": None, "value_raw": "", "source_line": line}
-    out = []
+    out, unreadable = [], []
     for col, raw in zip(cols, raws):
         cell = shared.copy()
         cell["column"] = col.label
@@ -333,10 +333,12 @@ def cell_rows(table: str, spec: RowSpec, cols: list[ColSpec], raws: list[str | N
         if raw:  # a blank cell reads as the defaults: no value, value_raw ''
             readable, cell["value"] = _read_cell(raw)
             cell["value_raw"] = raw
-            if not readable and not per_row:
+            if not readable and per_row:
+                unreadable.append(raw)
+            elif not readable:
                 problems.append(f"cell 「{row_label}」/{col.label} reads 「{raw}」, not a number; left empty")
         out.append(cell)
-    if per_row and (unreadable := [raw for raw in raws if raw and not _read_cell(raw)[0]]):
+    if unreadable:
         problems.append(unreadable_problem(table, row_label, unreadable))
     return out
 
