@@ -91,14 +91,15 @@ def parse_batch(raw_dir: Path, sources: list[Source], across: frozenset[str]) ->
 
     Each report's rows go into a columnar batch as soon as it is parsed, and the batch is validated together
     (one pandera pass per table, whatever the number of reports). A row breaking the schema is a pipeline bug
-    that one odd report can hit: the batch is parsed again report by report, and a report whose own rows
-    break the schema is kept as a `failed` report naming the broken checks, so the build goes on.
+    that one odd report can hit: the batch is parsed again in halves down to that report, which is kept as a
+    `failed` report naming the broken checks, so the build goes on (a few passes, not one per report).
     """
     try:
         return _parse_validated(raw_dir, sources, across, parse_source)
     except write.SchemaViolation as exc:
         if len(sources) > 1:
-            return [entry for src in sources for entry in parse_batch(raw_dir, [src], across)]
+            half = len(sources) // 2
+            return parse_batch(raw_dir, sources[:half], across) + parse_batch(raw_dir, sources[half:], across)
         return _parse_validated(raw_dir, sources, across, lambda raw, src: (_schema_failure(raw, src, exc), True))
 
 
