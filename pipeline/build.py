@@ -113,8 +113,9 @@ def _plan_apart(raw_dir: Path, out_dir: Path, fingerprint: str) -> Planned:
     sender.close()
     try:
         planned, error = receiver.recv()
-    except EOFError:
-        raise RuntimeError(f"planning the build of {raw_dir} stopped (exit code {child.join() or child.exitcode})") from None
+    except EOFError:  # the child died without a word
+        child.join()
+        raise RuntimeError(f"planning the build of {raw_dir} stopped (exit code {child.exitcode})") from None
     except BaseException:
         child.terminate()
         raise
