@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
 from pathlib import Path
@@ -73,12 +72,10 @@ def check_raw_folder(raw_dir: Path, out_dir: Path) -> None:
 
 
 def holds_a_file(folder: Path) -> bool:
-    """True when the build would read something under folder (hidden files and folders skipped, as plan does)."""
-    for _, dirs, names in os.walk(folder):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        if any(not name.startswith(".") for name in names):
-            return True
-    return False
+    """True when the build would read something under folder."""
+    from pipeline.plan import walk_raw_files
+
+    return next(walk_raw_files(folder), None) is not None
 
 
 def make_out_folder(out_dir: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,13 +30,16 @@ class Source:
 def raw_files(raw_dir: Path) -> list[str]:
     """Every regular file under raw_dir ('/'-separated, relative to it), hidden files and folders skipped,
     in a stable order. Plain strings: a plan of 30,000 files must not pay for Path objects."""
-    files = []
+    return list(walk_raw_files(raw_dir))
+
+
+def walk_raw_files(raw_dir: Path) -> Iterator[str]:
+    """raw_files one at a time: whether a folder holds any report is told by the first."""
     for root, dirs, names in os.walk(raw_dir):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         prefix = os.path.relpath(root, raw_dir).replace(os.sep, "/") + "/"
         prefix = "" if prefix == "./" else prefix
-        files.extend(prefix + n for n in sorted(names) if not n.startswith("."))
-    return files
+        yield from (prefix + n for n in sorted(names) if not n.startswith("."))
 
 
 def code_fingerprint() -> str:

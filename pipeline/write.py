@@ -145,8 +145,6 @@ class RowBatch:
         return parts
 
 
-
-
 def split_by_report(table: pa.Table, report_ids: list[str]) -> list[pa.Table]:
     """A written part's rows per report, for reports in the order their rows were written."""
     from collections import Counter
