@@ -427,9 +427,7 @@ def _sentence_outcomes(sentence: Sentence) -> list[dict]:
             continue
         for i in inside:
             row = _count_row(sentence, counts, i, rows)
-            if row and _stated_as_plan(row, sentence, counts[i].start):
-                continue
-            if row:
+            if row and not _stated_as_plan(row, sentence, counts[i].start):
                 rows.append(row)
                 if row["measure"] == "total" and row["stage"] != "request":
                     stage_totals.append(row)
