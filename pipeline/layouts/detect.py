@@ -32,7 +32,7 @@ def detect(lines: Sequence, is_html: bool) -> str:
     if shape.tabbed >= 3:
         return "tsv"
     if shape.wide_pipes >= 3:
-        if shape.plain_numbered >= 2 or any(pdf_text.is_page_footer(t) for t in shape.plain):
+        if shape.plain_numbered >= 2 or any(pdf_text.is_page_footer(t) for t in texts):
             return "pdf_text"
         return "markdown" if any(pipe.is_separator(t) for t in texts) else "pipe"
     lone_numbers = sum(_is_lone_number(t) for t in texts)
@@ -50,22 +50,20 @@ class _Shape(NamedTuple):
     piped: bool  # any pipe row
     wide_pipes: int  # pipe rows of three cells or more
     plain_numbered: int  # lines without '|' that end in numbers
-    plain: list[str]  # lines without '|' (the only ones that can be a page footer)
 
 
 def _shape(texts: list[str]) -> _Shape:
     """What detect counts, in one pass over the lines."""
-    tabbed, piped, wide_pipes, plain_numbered, plain = 0, False, 0, 0, []
+    tabbed, piped, wide_pipes, plain_numbered = 0, False, 0, 0
     for t in texts:
         if "\t" in t:
             tabbed += 1
         if "|" not in t:
-            plain.append(t)
             plain_numbered += _ends_in_numbers(t)
         elif pipe.is_pipe_row(t):
             piped = True
             wide_pipes += pipe.cell_count(t) >= 3
-    return _Shape(tabbed, piped, wide_pipes, plain_numbered, plain)
+    return _Shape(tabbed, piped, wide_pipes, plain_numbered)
 
 
 def _ends_in_numbers(text: str) -> bool:
