@@ -147,10 +147,10 @@ def identity(check: dict, report: dict, lhs: list[dict], rhs: list[dict], op: st
 
 def _unprinted(check: dict, blanks: list[dict]) -> list[dict]:
     """The blank cells in a column the check declares blank_not_zero: not printed rather than 0."""
-    columns = check["blank_not_zero"]
-    if not columns:
+    if not check["blank_not_zero"]:
         return []
-    return [r for r in blanks if column_code(r["table"], r.get("column")) in columns.split("|")]
+    columns = check["blank_not_zero"].split("|")
+    return [r for r in blanks if column_code(r["table"], r.get("column")) in columns]
 
 
 def _holds(side: list[dict], cells: list[dict]) -> bool:
