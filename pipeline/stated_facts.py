@@ -10,7 +10,7 @@ from itertools import accumulate
 from pipeline import catalog
 from pipeline.narrative import WHOLE_JURISDICTION, Plans
 from pipeline.sentences import Block, sentence_at
-from pipeline.numbers import ARABIC_COUNT, AT_LEAST, AT_MOST, Quantity, arabic_quantity
+from pipeline.numbers import APPROX, ARABIC_COUNT, AT_LEAST, AT_MOST, EXACT, Quantity, arabic_quantity
 
 _CLAUSE_START = re.compile(r"[，,；;：:]")
 MAX_GAP = 12  # characters between a cue and its count: more, and the count is of something else
@@ -123,13 +123,13 @@ def claims(q: Quantity, table_value: float) -> bool:
         return table_value > q.value if strict else table_value >= q.value
     if qualifier == AT_MOST:
         return table_value < q.value if strict else table_value <= q.value
-    if qualifier == "approx":
+    if qualifier == APPROX:
         return abs(table_value - q.value) <= max(1.0, 0.05 * q.value)
     return abs(table_value - q.value) < 1e-6
 
 
 MEANINGS = {(AT_LEAST, True): "more than", (AT_LEAST, False): "at least", (AT_MOST, True): "less than",
-            (AT_MOST, False): "at most", ("approx", False): "about", ("exact", False): "exactly"}
+            (AT_MOST, False): "at most", (APPROX, False): "about", (EXACT, False): "exactly"}
 
 
 def meaning(q: Quantity) -> str:
