@@ -117,7 +117,9 @@ def _failure_text(case: dict) -> str:
     """'check (column = value)' of a pandera failure case; a frame-wide check's case holds the values it blames."""
     value = case["failure_case"]
     found = value.items() if isinstance(value, dict) else [(case["column"], value)]
-    return f"{case['check']} ({', '.join(f'{column} = {v!r}' for column, v in found)})"
+    line = case.get("line")
+    at = f" at line {int(line)}" if line is not None and line == line else ""  # NaN: a case of no row
+    return f"{case['check']} ({', '.join(f'{column} = {v!r}' for column, v in found)}){at}"
 
 
 def _parse_validated(raw_dir: Path, sources: list[Source], across: frozenset[str], parse) -> list[dict]:

@@ -44,11 +44,13 @@ def validate(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     try:
         return TABLES[name].validate(frame, lazy=True)
     except pandera.errors.SchemaErrors as exc:
-        cases = exc.failure_cases
-        shown = cases[["column", "check", "failure_case", "index"]].head(20).copy()
-        if "report_id" in frame.columns:  # name the report, so the file can be found and re-parsed
-            rows = shown["index"].dropna().astype(int)
-            shown.loc[rows.index, "report"] = frame["report_id"].to_numpy()[rows.to_numpy()]
+        cases = exc.failure_cases.copy()
+        rows = cases["index"].dropna().astype(int)
+        # Name the report and the line, so the file can be found and the row read as printed.
+        for column, label in (("report_id", "report"), ("source_line", "line")):
+            if column in frame.columns:
+                cases.loc[rows.index, label] = frame[column].to_numpy()[rows.to_numpy()]
+        shown = cases.drop(columns=["schema_context", "check_number"], errors="ignore").head(20)
         raise SchemaViolation(f"table `{name}` breaks its schema ({len(cases)} failure cases):\n"
                               f"{shown.to_string(index=False)}", cases, name) from None
 

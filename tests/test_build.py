@@ -274,7 +274,7 @@ def test_a_report_whose_rows_break_the_schema_fails_alone_and_the_build_goes_on(
     assert report["status"] == "failed"
     assert report["error"] == (
         "negative.md: its rows break the `statistics` schema: negative value outside a signed column (本年增/减) "
-        "(value = -517645.0). This is a pipeline bug; nothing of the report is published: "
+        "(value = -517645.0) at line 64. This is a pipeline bug; nothing of the report is published: "
         "please report it with the file")
     assert set(out["statistics"]["report_id"]) == {"shuyang-county-2025", "zhucheng-2017"}
 
