@@ -250,7 +250,7 @@ def place_rows(labelled: list[tuple[Row, str]], table: str, template: str, probl
 
 # --------------------------------------------------------------------------- cells the layout took for labels
 
-TABLE_NAMES = {"active_disclosure": "表二", "requests": "表三", "review_litigation": "表四"}
+PRINTED_TABLE_NAMES = {"active_disclosure": "表二", "requests": "表三", "review_litigation": "表四"}
 
 
 def give_back_cells(rows: list[Row], table: str, template: str, widths: Callable[[str], tuple[int, ...]],
@@ -310,7 +310,7 @@ def column_keys(table: str, template: str) -> tuple[str, ...]:
 
 def unreadable_problem(table: str, row_label: str, raws: list[str]) -> str:
     texts = "、".join(f"「{raw}」" for raw in dict.fromkeys(raws))
-    return f"{TABLE_NAMES[table]} row 「{row_label}」: cells {texts} are not numbers; left empty"
+    return f"{PRINTED_TABLE_NAMES[table]} row 「{row_label}」: cells {texts} are not numbers; left empty"
 
 
 # --------------------------------------------------------------------------- cells
