@@ -57,6 +57,8 @@ _PREFIX_QUALIFIERS = {
 }
 _INFIX_QUALIFIERS = {"余": AT_LEAST, "多": AT_LEAST}
 _SUFFIX_QUALIFIERS = {"以上": AT_LEAST, "多": AT_LEAST, "左右": APPROX, "以下": AT_MOST}
+# The bounds that include N (以上: ≥ N); every other at_least/at_most word excludes it (余, 逾: > N; 近, 不足: < N).
+INCLUSIVE_BOUNDS = ("以上", "以下", "不少于", "不低于", "至少", "不超过", "不多于", "不高于")
 _MULTIPLIERS = {"万": Decimal(10_000), "亿": Decimal(100_000_000)}
 
 # Units of counted things; longest first so 人次 wins over 人. 类/级/号/年 are not units on purpose:

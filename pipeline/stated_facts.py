@@ -10,15 +10,13 @@ from itertools import accumulate
 from pipeline import catalog
 from pipeline.narrative import WHOLE_JURISDICTION, Plans
 from pipeline.sentences import Block, sentence_at
-from pipeline.numbers import APPROX, ARABIC_COUNT, AT_LEAST, AT_MOST, EXACT, Quantity, arabic_quantity
+from pipeline.numbers import APPROX, ARABIC_COUNT, AT_LEAST, AT_MOST, EXACT, INCLUSIVE_BOUNDS, Quantity, arabic_quantity
 
 _CLAUSE_START = re.compile(r"[，,；;：:]")
 MAX_GAP = 12  # characters between a cue and its count: more, and the count is of something else
 # The cue, what stands between it and its count within its clause, and the count (numbers' grammar of
 # Arabic counts), in one pattern: a scan then finds only cues that count something.
 _GAP = rf"[^，,。；;：:、！？!?\n\d]{{0,{MAX_GAP}}}?"
-# Bounds that include N; every other bound (余/多/逾/超过 above, 近/不足/不到 below) excludes it.
-_INCLUSIVE = re.compile(r"以上|以下|不少于|不低于|至少|不超过|不多于|不高于")
 
 
 @dataclass(frozen=True)
@@ -113,7 +111,7 @@ def _fact_at(row: FactRow, m: re.Match, text: str, block_start: int, block_no: i
 
 def bound(q: Quantity) -> tuple[str, bool]:
     """The qualifier of a count and whether its bound excludes N: ('at_least', True) for 2100余."""
-    return q.qualifier, q.qualifier in (AT_LEAST, AT_MOST) and not _INCLUSIVE.search(q.raw)
+    return q.qualifier, q.qualifier in (AT_LEAST, AT_MOST) and not any(word in q.raw for word in INCLUSIVE_BOUNDS)
 
 
 def claims(q: Quantity, table_value: float) -> bool:
